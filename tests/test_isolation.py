@@ -1,0 +1,101 @@
+"""No request crosses the workspace line: Bob tries every route with Alice's ids.
+
+The URL list is read from the URL resolver, so a new route with an id in its path fails this test
+until it is listed here with the object that Alice owns.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cxloop.accounts.models import ApiToken
+from cxloop.accounts.services import issue_token
+
+from .factories import CustomerFactory, ExperienceFactory, OrderFactory
+
+
+def _named_routes(resolver: URLResolver | None = None, namespace: str = "") -> list:
+    resolver = resolver or get_resolver()
+    routes = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace or ""
+            routes += _named_routes(pattern, inner or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            routes.append((name, list(pattern.pattern.converters)))
+    return routes
+
+
+# For each route that takes an id: how to get Alice's object's id, and the HTTP method to try.
+ID_ROUTES = {
+    "customers:detail": ("GET", lambda a: {"customer_id": a["customer"].pk}),
+    "accounts:token_revoke": ("POST", lambda a: {"token_id": a["token"].pk}),
+    "api:get_customer": ("GET", lambda a: {"customer_id": a["customer"].pk}),
+}
+# Routes without ids that list or change workspace data: Bob must only ever see his own.
+LISTING_ROUTES = ["web:home", "customers:list", "accounts:members", "accounts:tokens"]
+
+
+@pytest.fixture
+def alices_things(alice):
+    customer = CustomerFactory(workspace=alice.workspace, name="Alice's Secret Customer")
+    OrderFactory(workspace=alice.workspace, customer=customer)
+    ExperienceFactory(workspace=alice.workspace, customer=customer, text="ALICE-ONLY words")
+    token = issue_token(alice.membership, "alice's sync").token
+    return {"customer": customer, "token": token}
+
+
+def test_every_route_with_an_id_is_covered():
+    with_ids = {name for name, converters in _named_routes() if converters}
+    assert with_ids <= set(ID_ROUTES), f"add these routes to ID_ROUTES: {with_ids - set(ID_ROUTES)}"
+
+
+@pytest.mark.parametrize("route", sorted(ID_ROUTES))
+def test_bob_gets_404_for_alices_ids(route, alice, bob, alices_things):
+    method, kwargs = ID_ROUTES[route]
+    url = reverse(route, kwargs=kwargs(alices_things))
+    if route.startswith("api:"):
+        secret = issue_token(bob.membership, "bob's script").secret
+        response = bob.client.generic(method, url, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    else:
+        response = bob.client.generic(method, url)
+    assert response.status_code == 404
+    # Nothing of Alice's changed either.
+    assert ApiToken.unscoped.get(pk=alices_things["token"].pk).revoked_at is None
+
+
+@pytest.mark.parametrize("route", LISTING_ROUTES)
+def test_bobs_pages_never_show_alices_rows(route, alice, bob, alices_things):
+    response = bob.client.get(reverse(route))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Alice&#x27;s Secret Customer" not in body
+    assert "Alice's Secret Customer" not in body
+    assert "ALICE-ONLY" not in body
+    assert "alice&#x27;s sync" not in body
+
+
+def test_bobs_api_token_lists_only_bobs_customers(alice, bob, alices_things):
+    mine = CustomerFactory(workspace=bob.workspace, name="Bob's customer")
+    secret = issue_token(bob.membership, "bob's script").secret
+    response = bob.client.get(reverse("api:list_customers"), HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 200
+    assert [c["id"] for c in response.json()["items"]] == [mine.pk]
+
+
+def test_a_forged_workspace_in_the_session_falls_back_to_ones_own(alice, bob, alices_things):
+    session = bob.client.session
+    session["cxloop_workspace_id"] = alice.workspace.pk
+    session.save()
+    response = bob.client.get(reverse("customers:list"))
+    assert "Alice" not in response.content.decode()
+
+
+def test_switching_to_a_workspace_one_is_not_a_member_of_is_refused(alice, bob):
+    response = bob.client.post(
+        reverse("accounts:switch_workspace"), {"workspace": alice.workspace.pk}, follow=True
+    )
+    assert response.context["request"].workspace == bob.workspace
+    assert "cxloop_workspace_id" not in bob.client.session
