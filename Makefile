@@ -53,7 +53,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 makemessages: $(VENV)/.installed-app
-	cd src/cxloop && ../../$(BIN)/cxloop makemessages --no-obsolete --add-location file -l en -l uk -l ru
+	cd src/cxloop && CXLOOP_VAR_DIR=../../var ../../$(BIN)/cxloop makemessages --no-obsolete --add-location file -l en -l uk -l ru
 
 # Regenerate the constraints file from a fresh resolve (run after changing pyproject.toml).
 lock:
