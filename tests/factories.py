@@ -90,9 +90,7 @@ class OrderFactory(ScopedFactory):
     class Meta:
         model = Order
 
-    customer = factory.SubFactory(
-        CustomerFactory, workspace=factory.SelfAttribute("..workspace")
-    )
+    customer = factory.SubFactory(CustomerFactory, workspace=factory.SelfAttribute("..workspace"))
     external_id = factory.Sequence(lambda n: f"O-{n:06d}")
     placed_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=3))
     amount = Decimal("420.00")
@@ -105,9 +103,7 @@ class ExperienceFactory(ScopedFactory):
     class Params:
         nps = 9
 
-    customer = factory.SubFactory(
-        CustomerFactory, workspace=factory.SelfAttribute("..workspace")
-    )
+    customer = factory.SubFactory(CustomerFactory, workspace=factory.SelfAttribute("..workspace"))
     occurred_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
     source = Source.SURVEY
     scale = "nps"

@@ -200,6 +200,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "cxloop.accounts.services.login_username"
 AXES_IPWARE_PROXY_COUNT = int(env("PROXY_COUNT", "0"))
 
 SESSION_COOKIE_HTTPONLY = True

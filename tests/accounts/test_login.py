@@ -38,8 +38,8 @@ def test_wrong_password_shows_an_error_and_no_session(alice):
 @override_settings(AXES_FAILURE_LIMIT=3)
 def test_repeated_failures_lock_the_account_even_for_the_right_password(alice, password):
     client = Client()
-    for _ in range(3):
-        client.post(LOGIN, {"username": alice.user.email, "password": "guess"})
+    for spelling in (alice.user.email, alice.user.email.upper(), alice.user.email.title()):
+        client.post(LOGIN, {"username": spelling, "password": "guess"})
     response = client.post(LOGIN, {"username": alice.user.email, "password": password})
     assert response.status_code == 429
     assert "Too many failed attempts" in response.content.decode()
@@ -83,3 +83,9 @@ def test_every_role_can_read_the_home_page(role, db):
 
     tenant = make_tenant(f"R{role}", role=role)
     assert tenant.client.get(reverse("web:home")).status_code == 200
+
+
+def test_email_is_matched_whatever_its_case(alice, password):
+    client = Client()
+    response = client.post(LOGIN, {"username": alice.user.email.upper(), "password": password})
+    assert response.status_code == 302, response.context["form"].errors

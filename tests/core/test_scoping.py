@@ -30,8 +30,8 @@ def test_new_rows_take_the_bound_workspace(alice):
 
 def test_saving_another_workspaces_row_is_refused(alice, bob):
     theirs = CustomerFactory(workspace=bob.workspace)
+    theirs.name = "Stolen"
     with bind_workspace(alice.workspace), pytest.raises(CrossWorkspaceWrite):
-        theirs.name = "Stolen"
         theirs.save()
     theirs.refresh_from_db()
     assert theirs.name != "Stolen"

@@ -10,7 +10,9 @@ LIST = reverse("customers:list")
 
 
 def test_search_by_name_email_or_external_id(alice):
-    olena = CustomerFactory(workspace=alice.workspace, name="Олена Коваленко", email="olena@ukr.net")
+    olena = CustomerFactory(
+        workspace=alice.workspace, name="Олена Коваленко", email="olena@ukr.net"
+    )
     CustomerFactory(workspace=alice.workspace, name="Petro Shevchenko", external_id="C-777")
     for query, expected in [("Коваленко", "Олена"), ("ukr.net", "Олена"), ("c-777", "Petro")]:
         names = [c.name for c in alice.client.get(LIST, {"q": query}).context["page"]]

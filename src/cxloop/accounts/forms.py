@@ -9,6 +9,10 @@ class LoginForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
+    def clean_username(self) -> str:
+        # Addresses are stored lower-cased; people type them however they like.
+        return self.cleaned_data["username"].strip().lower()
+
 
 class TokenForm(forms.Form):
     name = forms.CharField(

@@ -46,6 +46,13 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+def login_username(request: object, credentials: dict | None) -> str:
+    """The account a login attempt targets, as the lockout counts it: case does not matter,
+    so varying the case of an address does not buy an attacker more guesses."""
+    raw = (credentials or {}).get("username") or getattr(request, "POST", {}).get("username", "")
+    return str(raw).strip().lower()
+
+
 def create_user(email: str, password: str | None, *, full_name: str = "") -> User:
     return User.objects.create_user(email=email, password=password, full_name=full_name)
 
