@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django_tasks_rq",
     "cxloop.core",
     "cxloop.accounts",
+    "cxloop.journeys",
     "cxloop.customers",
     "cxloop.experiences",
     "cxloop.web",

@@ -28,6 +28,23 @@ class Segment(WorkspaceScopedModel):
         return self.name
 
 
+class Stance(models.TextChoices):
+    """The customer's current relation to the company (NPS detractor / passive / promoter)."""
+
+    PROSECUTOR = "prosecutor", _("Prosecutor")
+    NEUTRAL = "neutral", _("Neutral")
+    ADVOCATE = "advocate", _("Advocate")
+
+
+class LifecyclePhase(models.TextChoices):
+    """Where the customer is in their life with the company; rules in ``lifecycle.py``."""
+
+    PROSPECT = "prospect", _("Prospect")
+    ONBOARDING = "onboarding", _("Onboarding (first 100 days)")
+    ACTIVE = "active", _("Active")
+    LAPSED = "lapsed", _("Lapsed")
+
+
 class Customer(WorkspaceScopedModel):
     external_id = models.CharField(_("external id"), max_length=100)
     name = models.CharField(_("name"), max_length=200)
@@ -41,6 +58,15 @@ class Customer(WorkspaceScopedModel):
     consent_email = models.BooleanField(_("agrees to email"), default=False)
     first_purchase_at = models.DateTimeField(_("first purchase"), null=True, blank=True)
     last_purchase_at = models.DateTimeField(_("last purchase"), null=True, blank=True)
+    lifecycle_phase = models.CharField(
+        _("lifecycle phase"),
+        max_length=16,
+        choices=LifecyclePhase.choices,
+        default=LifecyclePhase.PROSPECT,
+    )
+    stance = models.CharField(_("stance"), max_length=16, choices=Stance.choices, blank=True)
+    stance_changed_at = models.DateTimeField(_("stance since"), null=True, blank=True)
+    last_experience_at = models.DateTimeField(_("last experience"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -53,8 +79,16 @@ class Customer(WorkspaceScopedModel):
             )
         ]
         indexes = [
-            models.Index(fields=["workspace", "name"], name="customer_ws_name"),
+            models.Index(fields=["workspace", "name", "id"], name="customer_ws_name"),
             models.Index(fields=["workspace", "email"], name="customer_ws_email"),
+            models.Index(fields=["workspace", "segment", "name"], name="customer_ws_segment"),
+            models.Index(fields=["workspace", "stance", "name"], name="customer_ws_stance"),
+            models.Index(
+                fields=["workspace", "lifecycle_phase", "name"], name="customer_ws_lifecycle"
+            ),
+            models.Index(
+                fields=["workspace", "last_experience_at"], name="customer_ws_last_experience"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -96,3 +130,125 @@ class Order(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.external_id
+
+
+class StanceChange(WorkspaceScopedModel):
+    """One row per change of a customer's stance: the history behind "recovered a prosecutor"."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="stance_changes")
+    from_stance = models.CharField(max_length=16, choices=Stance.choices, blank=True)
+    to_stance = models.CharField(max_length=16, choices=Stance.choices, blank=True)
+    changed_at = models.DateTimeField(_("changed"))
+    experience = models.ForeignKey(
+        "experiences.Experience",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The experience that caused the change, if one did.",
+    )
+    rule = models.CharField(_("rule"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("stance change")
+        verbose_name_plural = _("stance changes")
+        indexes = [
+            models.Index(fields=["customer", "changed_at"], name="stance_change_customer"),
+            models.Index(fields=["workspace", "changed_at"], name="stance_change_ws_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_stance or '—'} → {self.to_stance or '—'}"
+
+
+class Expectation(WorkspaceScopedModel):
+    """What a customer wants and waits for.
+
+    *General* expectations hold for a segment or at a touchpoint ("delivery within 2 days");
+    *individual* ones are written down for one customer ("prefers to meet in person").
+    """
+
+    class Kind(models.TextChoices):
+        GENERAL = "general", _("General")
+        INDIVIDUAL = "individual", _("Individual")
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("Noted by staff")
+        CUSTOMER = "customer", _("Said by the customer")
+        SURVEY = "survey", _("Survey")
+        RESEARCH = "research", _("Market research")
+        IMPORT = "import", _("Import")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    text = models.CharField(_("expectation"), max_length=500)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="expectations"
+    )
+    segment = models.ForeignKey(
+        Segment, on_delete=models.CASCADE, null=True, blank=True, related_name="expectations"
+    )
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="expectations",
+    )
+    source = models.CharField(
+        _("source"), max_length=12, choices=Source.choices, default=Source.STAFF
+    )
+    noted_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    noted_on = models.DateField(_("noted on"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["-noted_on", "-id"]
+        verbose_name = _("expectation")
+        verbose_name_plural = _("expectations")
+        constraints = [
+            models.CheckConstraint(
+                name="expectation_individual_has_customer",
+                condition=(
+                    models.Q(kind="individual", customer__isnull=False)
+                    | models.Q(kind="general", customer__isnull=True)
+                    & (models.Q(segment__isnull=False) | models.Q(touchpoint__isnull=False))
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class WowPlanItem(WorkspaceScopedModel):
+    """One step of a customer's WOW plan: what we will do to exceed their expectations."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="wow_plan")
+    expectation = models.ForeignKey(
+        Expectation, on_delete=models.SET_NULL, null=True, blank=True, related_name="wow_steps"
+    )
+    action = models.CharField(_("what we will do"), max_length=500)
+    owner = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    due_on = models.DateField(_("due"))
+    done_on = models.DateField(_("done"), null=True, blank=True)
+    produced_wow = models.BooleanField(_("produced a WOW"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["done_on", "due_on", "id"]
+        verbose_name = _("WOW plan step")
+        verbose_name_plural = _("WOW plan steps")
+        indexes = [models.Index(fields=["workspace", "due_on"], name="wow_plan_ws_due")]
+
+    def __str__(self) -> str:
+        return self.action

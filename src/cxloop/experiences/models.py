@@ -28,6 +28,22 @@ class Experience(WorkspaceScopedModel):
         related_name="experiences",
         help_text="Empty for an anonymous signal.",
     )
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="experiences",
+        verbose_name=_("touchpoint"),
+    )
+    expectation = models.ForeignKey(
+        "customers.Expectation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="experiences",
+        help_text="The expectation this encounter is measured against, if known.",
+    )
     occurred_at = models.DateTimeField(_("time"))
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     score = models.SmallIntegerField(_("score"), null=True, blank=True)
@@ -45,6 +61,9 @@ class Experience(WorkspaceScopedModel):
         indexes = [
             models.Index(fields=["workspace", "occurred_at"], name="experience_ws_time"),
             models.Index(fields=["customer", "occurred_at"], name="experience_customer_time"),
+            models.Index(
+                fields=["workspace", "touchpoint", "occurred_at"], name="experience_ws_touchpoint"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
