@@ -1,0 +1,100 @@
+"""Recording experiences: the one way an encounter enters the ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from cxloop.customers.models import Customer, Expectation
+from cxloop.journeys.models import Touchpoint
+
+from .models import Experience, Source
+from .scoring import Outcome, emotion_for_outcome, outcome_for_score
+from .stance import recompute_stances
+
+MAX_TEXT = 10_000
+
+
+class ExperienceInvalid(ValueError):
+    """The experience cannot be recorded as given; the message says what to fix."""
+
+
+@transaction.atomic
+def record_experience(
+    *,
+    source: str,
+    occurred_at: datetime | None = None,
+    customer: Customer | None = None,
+    touchpoint: Touchpoint | None = None,
+    expectation: Expectation | None = None,
+    score: int | None = None,
+    scale: str = "",
+    outcome: str | None = None,
+    text: str = "",
+    language: str = "",
+) -> Experience:
+    """Store one encounter, derive its emotion, and update the customer it belongs to.
+
+    With a score, the outcome follows from the scale (``scoring.py``); without one (a staff note,
+    a social mention) the caller says the outcome. The customer's last-experience time and stance
+    are updated in the same transaction.
+    """
+    if source not in Source.values:
+        raise ExperienceInvalid(
+            f"Unknown source {source!r}; use one of {', '.join(Source.values)}."
+        )
+    if len(text) > MAX_TEXT:
+        raise ExperienceInvalid(
+            f"The text is {len(text)} characters long; the limit is {MAX_TEXT}."
+        )
+    if score is not None:
+        if not scale:
+            raise ExperienceInvalid("A score needs its scale (nps, csat, ces or stars5).")
+        try:
+            derived = outcome_for_score(score, scale)
+        except (ValueError, KeyError) as exc:
+            raise ExperienceInvalid(str(exc)) from exc
+        outcome = outcome or derived
+    if outcome is None or outcome not in Outcome.values:
+        raise ExperienceInvalid(
+            "Give a score with its scale, or an outcome: below, met or exceeded."
+        )
+
+    experience = Experience.objects.create(
+        customer=customer,
+        touchpoint=touchpoint,
+        expectation=expectation,
+        occurred_at=occurred_at or timezone.now(),
+        source=source,
+        score=score,
+        scale=scale,
+        outcome=outcome,
+        emotion=emotion_for_outcome(outcome),
+        text=text.strip(),
+        language=language,
+    )
+    if customer is not None:
+        Customer.objects.filter(pk=customer.pk).filter(
+            Q(last_experience_at__isnull=True) | Q(last_experience_at__lt=experience.occurred_at)
+        ).update(last_experience_at=experience.occurred_at)
+        recompute_stances([customer.pk], caused_by={customer.pk: experience})
+        customer.refresh_from_db(fields=["stance", "stance_changed_at", "last_experience_at"])
+    return experience
+
+
+def refresh_last_experience(customer_ids: list[int] | None = None) -> None:
+    """Set-based: each customer's last-experience time from the ledger (after bulk loads)."""
+    latest = (
+        Experience.objects.filter(customer_id=OuterRef("pk"))
+        .order_by()
+        .values("customer_id")
+        .annotate(latest=Max("occurred_at"))
+        .values("latest")
+    )
+    customers = Customer.objects.all()
+    if customer_ids is not None:
+        customers = customers.filter(pk__in=customer_ids)
+    customers.update(last_experience_at=Subquery(latest))
