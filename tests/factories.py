@@ -112,3 +112,13 @@ class ExperienceFactory(ScopedFactory):
     emotion = factory.LazyAttribute(lambda o: emotion_for_outcome(o.outcome))
     text = "Fast delivery, thank you"
     language = "en"
+
+
+class ExpectationFactory(ScopedFactory):
+    class Meta:
+        model = "customers.Expectation"
+
+    kind = "individual"
+    customer = factory.SubFactory(CustomerFactory, workspace=factory.SelfAttribute("..workspace"))
+    text = "Delivery within two days"
+    noted_on = factory.LazyFunction(lambda: timezone.localdate())

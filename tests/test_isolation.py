@@ -6,11 +6,16 @@ until it is listed here with the object that Alice owns.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cxloop.accounts.models import ApiToken
+from cxloop.customers.models import Expectation, WowPlanItem
 from cxloop.accounts.services import issue_token
+from cxloop.core.scoping import bind_workspace
+from cxloop.customers.expectations import note_individual_expectation, plan_wow
 
 from .factories import CustomerFactory, ExperienceFactory, OrderFactory
 
@@ -31,6 +36,16 @@ def _named_routes(resolver: URLResolver | None = None, namespace: str = "") -> l
 # For each route that takes an id: how to get Alice's object's id, and the HTTP method to try.
 ID_ROUTES = {
     "customers:detail": ("GET", lambda a: {"customer_id": a["customer"].pk}),
+    "customers:add_expectation": ("POST", lambda a: {"customer_id": a["customer"].pk}),
+    "customers:retire_expectation": (
+        "POST",
+        lambda a: {"customer_id": a["customer"].pk, "expectation_id": a["expectation"].pk},
+    ),
+    "customers:add_wow_step": ("POST", lambda a: {"customer_id": a["customer"].pk}),
+    "customers:complete_wow_step": (
+        "POST",
+        lambda a: {"customer_id": a["customer"].pk, "step_id": a["wow_step"].pk},
+    ),
     "accounts:token_revoke": ("POST", lambda a: {"token_id": a["token"].pk}),
     "api:get_customer": ("GET", lambda a: {"customer_id": a["customer"].pk}),
 }
@@ -44,7 +59,10 @@ def alices_things(alice):
     OrderFactory(workspace=alice.workspace, customer=customer)
     ExperienceFactory(workspace=alice.workspace, customer=customer, text="ALICE-ONLY words")
     token = issue_token(alice.membership, "alice's sync").token
-    return {"customer": customer, "token": token}
+    with bind_workspace(alice.workspace):
+        expectation = note_individual_expectation(customer, "ALICE-ONLY wish", noted_by=None)
+        wow_step = plan_wow(customer, "ALICE-ONLY surprise", due_on=date(2099, 1, 1))
+    return {"customer": customer, "token": token, "expectation": expectation, "wow_step": wow_step}
 
 
 def test_every_route_with_an_id_is_covered():
@@ -64,6 +82,9 @@ def test_bob_gets_404_for_alices_ids(route, alice, bob, alices_things):
     assert response.status_code == 404
     # Nothing of Alice's changed either.
     assert ApiToken.unscoped.get(pk=alices_things["token"].pk).revoked_at is None
+    assert Expectation.unscoped.get(pk=alices_things["expectation"].pk).active
+    assert WowPlanItem.unscoped.get(pk=alices_things["wow_step"].pk).done_on is None
+    assert not Expectation.unscoped.filter(workspace=bob.workspace).exists()
 
 
 @pytest.mark.parametrize("route", LISTING_ROUTES)
