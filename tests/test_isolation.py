@@ -12,10 +12,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cxloop.accounts.models import ApiToken
-from cxloop.customers.models import Expectation, WowPlanItem
 from cxloop.accounts.services import issue_token
 from cxloop.core.scoping import bind_workspace
 from cxloop.customers.expectations import note_individual_expectation, plan_wow
+from cxloop.customers.models import Expectation, WowPlanItem
 
 from .factories import CustomerFactory, ExperienceFactory, OrderFactory
 
