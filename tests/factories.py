@@ -13,6 +13,7 @@ from cxloop.core.scoping import bind_workspace
 from cxloop.customers.models import Customer, Order, Segment
 from cxloop.experiences.models import Experience, Source
 from cxloop.experiences.scoring import emotion_for_outcome, outcome_for_score
+from cxloop.journeys.models import Journey, Stage, Touchpoint
 
 PASSWORD = "correct horse battery staple"
 
@@ -122,3 +123,30 @@ class ExpectationFactory(ScopedFactory):
     customer = factory.SubFactory(CustomerFactory, workspace=factory.SelfAttribute("..workspace"))
     text = "Delivery within two days"
     noted_on = factory.LazyFunction(lambda: timezone.localdate())
+
+
+class JourneyFactory(ScopedFactory):
+    class Meta:
+        model = Journey
+
+    name = factory.Sequence(lambda n: f"Journey {n}")
+    kind = Journey.Kind.PURCHASE
+
+
+class StageFactory(ScopedFactory):
+    class Meta:
+        model = Stage
+
+    journey = factory.SubFactory(JourneyFactory, workspace=factory.SelfAttribute("..workspace"))
+    name = factory.Sequence(lambda n: f"Stage {n}")
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class TouchpointFactory(ScopedFactory):
+    class Meta:
+        model = Touchpoint
+
+    stage = factory.SubFactory(StageFactory, workspace=factory.SelfAttribute("..workspace"))
+    name = factory.Sequence(lambda n: f"Touchpoint {n}")
+    channel = "site"
+    position = factory.Sequence(lambda n: n + 1)

@@ -17,7 +17,7 @@ from cxloop.core.scoping import bind_workspace
 from cxloop.customers.expectations import note_individual_expectation, plan_wow
 from cxloop.customers.models import Expectation, WowPlanItem
 
-from .factories import CustomerFactory, ExperienceFactory, OrderFactory
+from .factories import CustomerFactory, ExperienceFactory, OrderFactory, TouchpointFactory
 
 
 def _named_routes(resolver: URLResolver | None = None, namespace: str = "") -> list:
@@ -48,21 +48,56 @@ ID_ROUTES = {
     ),
     "accounts:token_revoke": ("POST", lambda a: {"token_id": a["token"].pk}),
     "api:get_customer": ("GET", lambda a: {"customer_id": a["customer"].pk}),
+    "api:update_customer": ("PATCH", lambda a: {"customer_id": a["customer"].pk}),
+    "api:get_order": ("GET", lambda a: {"order_id": a["order"].pk}),
+    "api:get_experience": ("GET", lambda a: {"experience_id": a["experience"].pk}),
+    "api:get_expectation": ("GET", lambda a: {"expectation_id": a["expectation"].pk}),
+    "api:update_expectation": ("PATCH", lambda a: {"expectation_id": a["expectation"].pk}),
+    "api:get_wow_plan_step": ("GET", lambda a: {"step_id": a["wow_step"].pk}),
+    "api:update_wow_plan_step": ("PATCH", lambda a: {"step_id": a["wow_step"].pk}),
+    "journeys:detail": ("GET", lambda a: {"journey_id": a["journey"].pk}),
+    "journeys:stage_create": ("POST", lambda a: {"journey_id": a["journey"].pk}),
+    "journeys:touchpoint_create": ("POST", lambda a: {"journey_id": a["journey"].pk}),
+    "journeys:touchpoint_edit": ("POST", lambda a: {"touchpoint_id": a["touchpoint"].pk}),
+    "api:get_journey": ("GET", lambda a: {"journey_id": a["journey"].pk}),
 }
 # Routes without ids that list or change workspace data: Bob must only ever see his own.
-LISTING_ROUTES = ["web:home", "customers:list", "accounts:members", "accounts:tokens"]
+LISTING_ROUTES = [
+    "web:home",
+    "customers:list",
+    "accounts:members",
+    "accounts:tokens",
+    "journeys:list",
+]
 
 
 @pytest.fixture
 def alices_things(alice):
     customer = CustomerFactory(workspace=alice.workspace, name="Alice's Secret Customer")
-    OrderFactory(workspace=alice.workspace, customer=customer)
-    ExperienceFactory(workspace=alice.workspace, customer=customer, text="ALICE-ONLY words")
+    order = OrderFactory(workspace=alice.workspace, customer=customer)
+    touchpoint = TouchpointFactory(workspace=alice.workspace, name="ALICE-ONLY touchpoint")
+    for _ in range(5):  # enough to rank among the worst touchpoints
+        experience = ExperienceFactory(
+            workspace=alice.workspace,
+            customer=customer,
+            touchpoint=touchpoint,
+            nps=2,
+            text="ALICE-ONLY words",
+        )
     token = issue_token(alice.membership, "alice's sync").token
     with bind_workspace(alice.workspace):
         expectation = note_individual_expectation(customer, "ALICE-ONLY wish", noted_by=None)
         wow_step = plan_wow(customer, "ALICE-ONLY surprise", due_on=date(2099, 1, 1))
-    return {"customer": customer, "token": token, "expectation": expectation, "wow_step": wow_step}
+    return {
+        "customer": customer,
+        "order": order,
+        "experience": experience,
+        "token": token,
+        "expectation": expectation,
+        "wow_step": wow_step,
+        "journey": touchpoint.stage.journey,
+        "touchpoint": touchpoint,
+    }
 
 
 def test_every_route_with_an_id_is_covered():

@@ -11,7 +11,12 @@ import pytest
 
 
 def run_cxloop(args: list[str], tmp_path, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("CXLOOP_")}
+    # Only the variables a real deployment would have: nothing of ours, nothing of the tests'.
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CXLOOP_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     clean.update(
         {
             "CXLOOP_VAR_DIR": str(tmp_path),

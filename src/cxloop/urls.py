@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("cxloop.web.urls")),
     path("accounts/", include("cxloop.accounts.urls")),
     path("customers/", include("cxloop.customers.urls")),
+    path("journeys/", include("cxloop.journeys.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),

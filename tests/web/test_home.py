@@ -64,3 +64,21 @@ def test_pages_have_no_inline_scripts_or_styles(alice):
     body = alice.client.get(HOME).content.decode()
     assert "<script>" not in body
     assert " style=" not in body
+
+
+def test_home_counts_stances_and_recovered_prosecutors(alice):
+    from cxloop.core.scoping import bind_workspace
+    from cxloop.experiences.services import record_experience
+
+    won_back, lost = (
+        CustomerFactory(workspace=alice.workspace),
+        CustomerFactory(workspace=alice.workspace),
+    )
+    with bind_workspace(alice.workspace):
+        record_experience(source="survey", customer=won_back, score=2, scale="nps")
+        record_experience(source="survey", customer=won_back, score=9, scale="nps")
+        record_experience(source="survey", customer=lost, score=1, scale="nps")
+    response = alice.client.get(HOME)
+    stances = response.context["stances"]
+    assert (stances.prosecutors, stances.neutrals, stances.advocates) == (1, 0, 1)
+    assert response.context["recovered"] == 1

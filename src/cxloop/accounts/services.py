@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from cxloop.core.scoping import bind_workspace
 
+from . import events
 from .models import ApiToken, Department, Membership, Role, User, Workspace
 
 # last_used_at is written at most once a minute per token, so a busy API client does not turn
@@ -34,6 +35,7 @@ def create_workspace(
     )
     if owner is not None:
         add_member(workspace, owner, Role.OWNER)
+    events.workspace_created.send(sender=Workspace, workspace=workspace)
     return workspace
 
 

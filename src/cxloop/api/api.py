@@ -5,8 +5,14 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from cxloop.accounts.api import router as accounts_router
+from cxloop.customers.api import expectations_router, orders_router, wow_plan_router
 from cxloop.customers.api import router as customers_router
+from cxloop.customers.expectations import ExpectationInvalid
+from cxloop.experiences.api import router as experiences_router
+from cxloop.experiences.services import ExperienceInvalid
+from cxloop.journeys.api import journeys_router, touchpoints_router
 
+from . import errors
 from .auth import workspace_token
 
 api = NinjaAPI(
@@ -20,5 +26,13 @@ api = NinjaAPI(
     auth=workspace_token,
     urls_namespace="api",
 )
+# One error shape for every route; domain errors carry the sentence, here they get a status.
+errors.install(api, domain_errors={ExperienceInvalid: 422, ExpectationInvalid: 422})
 api.add_router("/workspace", accounts_router)
 api.add_router("/customers", customers_router)
+api.add_router("/orders", orders_router)
+api.add_router("/expectations", expectations_router)
+api.add_router("/wow-plan-steps", wow_plan_router)
+api.add_router("/experiences", experiences_router)
+api.add_router("/journeys", journeys_router)
+api.add_router("/touchpoints", touchpoints_router)

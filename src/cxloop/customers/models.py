@@ -252,3 +252,74 @@ class WowPlanItem(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.action
+
+
+class ImportRun(WorkspaceScopedModel):
+    """One import of a customers or orders file: what was asked, how far it got, what it found.
+
+    ``draft`` waits for a person to confirm the column mapping; ``queued`` waits for a worker (or
+    runs inline at once when the file is small); ``running`` moves ``rows_processed`` batch by
+    batch; ``done`` and ``failed`` are final. The uploaded file and the bad-row report live under
+    ``VAR_DIR/imports`` with random names (``stored_name``, ``report_name``); the name the person
+    gave the file (``file_name``) is only ever shown, never used as a path.
+    """
+
+    class Kind(models.TextChoices):
+        CUSTOMERS = "customers", _("Customers")
+        ORDERS = "orders", _("Orders")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Waiting for the column mapping")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    file_name = models.CharField(_("file name"), max_length=255)
+    stored_name = models.CharField(max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    mapping = models.JSONField(
+        _("column mapping"),
+        default=list,
+        blank=True,
+        help_text="One {column, field} per column of the file; field '' skips the column.",
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows_processed = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    bad_count = models.PositiveIntegerField(_("bad rows"), default=0)
+    report_name = models.CharField(max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(
+        max_length=8, blank=True, help_text="Language of the person who started it, for reasons."
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        indexes = [models.Index(fields=["workspace", "created_at"], name="import_run_ws_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.file_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.rows_total:
+            return None
+        return min(100, round(100 * self.rows_processed / self.rows_total))

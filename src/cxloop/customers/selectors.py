@@ -126,3 +126,39 @@ def wow_plan(customer: Customer) -> list[WowPlanItem]:
 
 def stance_history(customer: Customer, limit: int = 20) -> list[StanceChange]:
     return list(customer.stance_changes.order_by("-changed_at", "-id")[:limit])
+
+
+@dataclass(frozen=True)
+class StanceMix:
+    prosecutors: int
+    neutrals: int
+    advocates: int
+    unknown: int
+
+    @property
+    def known(self) -> int:
+        return self.prosecutors + self.neutrals + self.advocates
+
+
+def stance_mix() -> StanceMix:
+    counts = dict(Customer.objects.order_by().values_list("stance").annotate(n=Count("id")))
+    return StanceMix(
+        prosecutors=counts.get(Stance.PROSECUTOR, 0),
+        neutrals=counts.get(Stance.NEUTRAL, 0),
+        advocates=counts.get(Stance.ADVOCATE, 0),
+        unknown=counts.get("", 0),
+    )
+
+
+def recovered_prosecutors(since: datetime) -> int:
+    """Customers who were prosecutors and became neutral or advocates since ``since``."""
+    return (
+        StanceChange.objects.filter(
+            changed_at__gte=since,
+            from_stance=Stance.PROSECUTOR,
+            to_stance__in=[Stance.NEUTRAL, Stance.ADVOCATE],
+        )
+        .values("customer_id")
+        .distinct()
+        .count()
+    )

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 
 from cxloop.experiences.models import Experience, Source
 from cxloop.experiences.scoring import Outcome, Scale, emotion_for_outcome, outcome_for_score
+from cxloop.journeys.models import Touchpoint
 
 from .commerce import Buyer, Purchase
 from .compose import Context, Writer, compose, short
 from .fulfilment import NEGATIVE, OK, WOW, Fulfilment
+from .journey import spot_for
 from .seasons import Window
 
 # centre, spread, lowest, highest: satisfaction 0 maps to the centre of the scale.
@@ -60,8 +62,11 @@ class _Signal:
     anonymous: bool = False
 
 
-def collect(rng: random.Random, window: Window, buyers: list[Buyer]) -> list[Experience]:
-    """Every experience row for the buyers' orders (customers must already have primary keys)."""
+def collect(
+    rng: random.Random, window: Window, buyers: list[Buyer], touchpoints: dict[str, Touchpoint]
+) -> list[Experience]:
+    """Every experience row for the buyers' orders (customers must already have primary keys),
+    each at the touchpoint it is mainly about (see :func:`cxloop.demo.journey.spot_for`)."""
     rows: list[Experience] = []
     for buyer in buyers:
         eager = min(0.95, rng.betavariate(2.6, 2.4) * (1.5 if buyer.language == "en" else 1.0))
@@ -70,7 +75,7 @@ def collect(rng: random.Random, window: Window, buyers: list[Buyer]) -> list[Exp
             for signal in _signals(rng, order, eager, last_survey, window.end):
                 if signal.source == "nps":
                     last_survey = signal.at
-                rows.append(_experience(rng, window, signal))
+                rows.append(_experience(rng, window, signal, touchpoints))
     return rows
 
 
@@ -115,7 +120,9 @@ def _score(satisfaction: float, scale: str) -> int:
     return max(lowest, min(highest, round(centre + spread * satisfaction)))
 
 
-def _experience(rng: random.Random, window: Window, signal: _Signal) -> Experience:
+def _experience(
+    rng: random.Random, window: Window, signal: _Signal, touchpoints: dict[str, Touchpoint]
+) -> Experience:
     buyer = signal.order.buyer
     scale = signal.scale or Scale.NPS  # a post has no score; its tone is read on the NPS scale
     intended = SENTIMENT[outcome_for_score(_score(signal.satisfaction, scale), scale)]
@@ -125,14 +132,17 @@ def _experience(rng: random.Random, window: Window, signal: _Signal) -> Experien
         outcome = outcome_for_score(score, scale)
     else:
         outcome = OUTCOME[intended]
-    text = ""
+    text, topic = "", _salient_topic(signal, intended)
     if rng.random() < signal.text_chance:
-        text = _text(rng, signal, Writer(buyer.language, buyer.person.female), intended)
+        text, said = _text(rng, signal, Writer(buyer.language, buyer.person.female), intended)
+        topic = said or topic
     source = {"nps": Source.SURVEY, "csat": Source.SURVEY, "ces": Source.SURVEY}.get(
         signal.source, Source.REVIEW if signal.source == "review" else Source.SOCIAL
     )
+    method = signal.order.fulfilment.method
     return Experience(
         customer=None if signal.anonymous else buyer.customer,
+        touchpoint=touchpoints[spot_for(topic, method, signal.source)],
         occurred_at=window.at(signal.at),
         source=source,
         score=score,
@@ -144,9 +154,22 @@ def _experience(rng: random.Random, window: Window, signal: _Signal) -> Experien
     )
 
 
-def _text(rng: random.Random, signal: _Signal, writer: Writer, sentiment: str) -> str:
+def _salient_topic(signal: _Signal, sentiment: str) -> str:
+    """Without words, what the answer is most likely about: the first moment of that tone."""
+    if signal.source == "csat":
+        return "support"
+    for moment in signal.order.fulfilment.moments:
+        if moment.sentiment == sentiment:
+            return moment.topic
+    return "delivery_speed"
+
+
+def _text(
+    rng: random.Random, signal: _Signal, writer: Writer, sentiment: str
+) -> tuple[str, str | None]:
+    """The words, and the topic they are mainly about (None for a short "Все супер!")."""
     if signal.source != "social" and rng.random() < 0.07:
-        return short(rng, writer, sentiment)
+        return short(rng, writer, sentiment), None
     order, f = signal.order, signal.order.fulfilment
     context = Context(
         book=_book(rng, order),
@@ -157,7 +180,7 @@ def _text(rng: random.Random, signal: _Signal, writer: Writer, sentiment: str) -
     main, second = _topics(rng, signal, f, sentiment)
     situation = _situation(rng, order) if signal.source in ("nps", "review", "social") else None
     social = signal.source == "social"
-    return compose(rng, writer, sentiment, main, context, second, social, situation)
+    return compose(rng, writer, sentiment, main, context, second, social, situation), main
 
 
 def _situation(rng: random.Random, order: Purchase) -> str:

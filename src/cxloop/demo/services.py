@@ -24,11 +24,16 @@ from django.utils import timezone
 from cxloop.accounts.models import Workspace
 from cxloop.core.scoping import bind_workspace
 from cxloop.customers.models import Customer, Order
+from cxloop.customers.services import refresh_purchase_dates
 from cxloop.experiences.models import Experience
+from cxloop.experiences.services import refresh_last_experience
+from cxloop.experiences.stance import recompute_stances
 
 from .commerce import customer_rows, order_rows, simulate
 from .feedback import collect
+from .journey import create_bookshop_journey
 from .people import DEMO_EMAIL, DEMO_PASSWORD, create_company, create_segments
+from .plans import write_plans
 from .seasons import Window
 
 __all__ = ["DEMO_EMAIL", "DEMO_PASSWORD", "DEMO_SLUG", "DemoSummary", "load_demo"]
@@ -79,9 +84,19 @@ def load_demo(
             orders = order_rows(purchases, window)
             Order.objects.bulk_create(orders, batch_size=BATCH)
             say(f"{len(orders)} orders")
-            experiences = collect(rng, window, buyers)
+            now_at = window.at(window.end)
+            touchpoints = create_bookshop_journey(workspace)
+            experiences = collect(rng, window, buyers, touchpoints)
             Experience.objects.bulk_create(experiences, batch_size=BATCH)
             say(f"{len(experiences)} experiences (survey answers, reviews, social posts)")
+            # Derived state, computed by the same services an import or a new answer uses.
+            refresh_purchase_dates(now=now_at)
+            refresh_last_experience()
+            ids = list(Customer.objects.values_list("pk", flat=True))
+            changed = recompute_stances(ids, now=now_at)
+            say(f"stance of {changed} customers set from their experiences")
+            noted, planned = write_plans(rng, now_at.date(), segments)
+            say(f"{noted} expectations written down, {planned} WOW plan steps")
     return DemoSummary(
         workspace=workspace,
         created=True,

@@ -79,12 +79,14 @@ def nps_summary(since: datetime) -> NpsSummary:
 def latest_with_text(limit: int = 8) -> QuerySet[Experience]:
     return (
         Experience.objects.exclude(text="")
-        .select_related("customer")
+        .select_related("customer", "touchpoint")
         .order_by("-occurred_at", "-id")[:limit]
     )
 
 
 def customer_timeline(customer_id: int, limit: int = 100) -> QuerySet[Experience]:
-    return Experience.objects.filter(customer_id=customer_id).order_by("-occurred_at", "-id")[
-        :limit
-    ]
+    return (
+        Experience.objects.filter(customer_id=customer_id)
+        .select_related("touchpoint")
+        .order_by("-occurred_at", "-id")[:limit]
+    )

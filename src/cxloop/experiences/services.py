@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cxloop.customers.models import Customer, Expectation
@@ -87,12 +87,11 @@ def record_experience(
 
 def refresh_last_experience(customer_ids: list[int] | None = None) -> None:
     """Set-based: each customer's last-experience time from the ledger (after bulk loads)."""
+    # ORDER BY … LIMIT 1 walks the (customer, occurred_at) index backwards: one probe per customer.
     latest = (
         Experience.objects.filter(customer_id=OuterRef("pk"))
-        .order_by()
-        .values("customer_id")
-        .annotate(latest=Max("occurred_at"))
-        .values("latest")
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
     )
     customers = Customer.objects.all()
     if customer_ids is not None:

@@ -6,3 +6,8 @@ class JourneysConfig(AppConfig):
     name = "cxloop.journeys"
     label = "journeys"
     verbose_name = _("Journeys")
+
+    def ready(self) -> None:
+        from . import events
+
+        events.connect()

@@ -23,6 +23,7 @@ class NavItem:
 NAVIGATION = (
     NavItem(_("Home"), "web:home", "web:home"),
     NavItem(_("Customers"), "customers:list", "customers:"),
+    NavItem(_("Journeys"), "journeys:list", "journeys:"),
     NavItem(_("Team"), "accounts:members", "accounts:member"),
     NavItem(_("API tokens"), "accounts:tokens", "accounts:token"),
 )

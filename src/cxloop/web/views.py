@@ -19,7 +19,10 @@ RECENT = timedelta(days=90)
 @require_role(Role.VIEWER)
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    months = customer_selectors.orders_by_month(since=(now - timedelta(days=365 + 31)))
+    # Twelve whole months before this one, and this month so far.
+    this_month = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    since = (this_month - timedelta(days=365)).replace(day=1)
+    months = customer_selectors.orders_by_month(since=since)
     peak = max((m.orders for m in months), default=0)
     base = customer_selectors.customer_base()
     return render(
@@ -39,6 +42,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 for m in months
             ],
             "latest": experience_selectors.latest_with_text(),
+            "stances": customer_selectors.stance_mix(),
+            "recovered": customer_selectors.recovered_prosecutors(since=now - RECENT),
         },
     )
 

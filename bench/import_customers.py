@@ -1,0 +1,306 @@
+"""Benchmark: importing customers from CSV, end to end, against the raw bulk insert of the rows.
+
+For each database (SQLite and PostgreSQL) and each file size (100,000 and 1,000,000 rows) it
+measures, each in a fresh process so that peak memory is that of one run:
+
+- **raw**: the same CSV streamed into an equivalent table with two secondary indexes — one
+  ``executemany`` on SQLite, ``COPY … FROM STDIN`` on PostgreSQL. No validation, no upsert: the
+  floor of what the database can take.
+- **import**: ``cxloop import customers FILE`` through the real code path — sniffing, parsing,
+  validating every cell, the bad-row report, the upsert by external id into an empty customer
+  table with all its indexes, the ``ImportRun`` bookkeeping.
+- **re-import** (100,000 rows, once): the same file again, where every row is unchanged.
+
+It prints rows/s (median of the repetitions), the ratio import/raw, and the peak resident memory
+of each run, 100k beside 1M, to show that memory does not grow with the file. The data is
+generated from a fixed seed: 0.1 % of the rows have a broken email and land in the report.
+
+    .venv/bin/python bench/import_customers.py                 # both databases, 100k ×3, 1M ×2
+    .venv/bin/python bench/import_customers.py --databases sqlite --large-repeat 1
+
+PostgreSQL comes from ``CXLOOP_BENCH_PG_URL`` (default
+``postgres://postgres@127.0.0.1:5432/bench_import``); the database is created when missing and
+its customer tables are emptied before each run, so never point it at real data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/bench_import"
+SEED = 20261125
+
+FIRST = [
+    ("Олена", "olena"), ("Тарас", "taras"), ("Іван", "ivan"), ("Марія", "mariia"),
+    ("Андрій", "andrii"), ("Оксана", "oksana"), ("Дмитро", "dmytro"), ("Наталія", "nataliia"),
+    ("Сергей", "sergey"), ("Анна", "anna"), ("John", "john"), ("Emma", "emma"),
+]  # fmt: skip
+LAST = [
+    ("Коваленко", "kovalenko"), ("Шевченко", "shevchenko"), ("Бондаренко", "bondarenko"),
+    ("Ткаченко", "tkachenko"), ("Кравченко", "kravchenko"), ("Олійник", "oliinyk"),
+    ("Иванов", "ivanov"), ("Смирнова", "smirnova"), ("Smith", "smith"), ("Brown", "brown"),
+]  # fmt: skip
+SEGMENTS = ["Батьки", "Студенти", "Колекціонери", "Вчителі", "Бізнес", ""]
+CITIES = ["Київ", "Львів", "Одеса", "Харків", "Дніпро", "Вінниця"]
+DOMAINS = ["ukr.net", "gmail.com", "i.ua", "meta.ua"]
+
+
+def generate(path: Path, rows: int) -> None:
+    """A deterministic customers file; every 1000th row has a broken email."""
+    rng = random.Random(SEED)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["id", "name", "email", "phone", "language", "segment", "consent", "city"])
+        for i in range(1, rows + 1):
+            first, first_latin = rng.choice(FIRST)
+            last, last_latin = rng.choice(LAST)
+            at = "(at)" if i % 1000 == 0 else "@"
+            out.writerow(
+                [
+                    f"C{i:08d}",
+                    f"{first} {last}",
+                    f"{first_latin}.{last_latin}{i}{at}{rng.choice(DOMAINS)}",
+                    f"+380 {rng.randint(50, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+                    rng.choice(("uk", "uk", "uk", "ru", "en")),
+                    rng.choice(SEGMENTS),
+                    rng.choice(("так", "ні", "yes", "no", "")),
+                    rng.choice(CITIES),
+                ]
+            )
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- children: one measurement each ------------------------------------------------------------
+
+RAW_COLUMNS = "external_id, name, email, phone, language, segment, consent, city"
+
+
+def child_raw(database: str, file: Path) -> dict:
+    started = time.perf_counter()
+    if database.startswith("sqlite"):
+        import sqlite3
+
+        connection = sqlite3.connect(database.removeprefix("sqlite:///"))
+        connection.executescript(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+            "DROP TABLE IF EXISTS bench_raw_customer;"
+            "CREATE TABLE bench_raw_customer (id integer PRIMARY KEY, workspace_id integer NOT "
+            "NULL, external_id varchar(100) NOT NULL, name varchar(200), email varchar(254), "
+            "phone varchar(40), language varchar(8), segment varchar(120), consent varchar(8), "
+            "city varchar(100));"
+            "CREATE UNIQUE INDEX bench_raw_ext ON bench_raw_customer (workspace_id, external_id);"
+            "CREATE INDEX bench_raw_email ON bench_raw_customer (workspace_id, email);"
+        )
+        started = time.perf_counter()
+        with file.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader)
+            with connection:
+                connection.executemany(
+                    f"INSERT INTO bench_raw_customer (workspace_id, {RAW_COLUMNS}) "
+                    "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    reader,
+                )
+        connection.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(database, autocommit=True) as connection:
+            connection.execute(
+                "DROP TABLE IF EXISTS bench_raw_customer;"
+                "CREATE TABLE bench_raw_customer (id bigserial PRIMARY KEY, workspace_id bigint "
+                "NOT NULL DEFAULT 1, external_id varchar(100) NOT NULL, name varchar(200), "
+                "email varchar(254), phone varchar(40), language varchar(8), "
+                "segment varchar(120), consent varchar(8), city varchar(100));"
+                "CREATE UNIQUE INDEX bench_raw_ext ON bench_raw_customer "
+                "(workspace_id, external_id);"
+                "CREATE INDEX bench_raw_email ON bench_raw_customer (workspace_id, email);"
+            )
+            started = time.perf_counter()
+            with (
+                connection.transaction(),
+                connection.cursor() as cursor,
+                cursor.copy(
+                    f"COPY bench_raw_customer ({RAW_COLUMNS}) FROM STDIN "
+                    "WITH (FORMAT csv, HEADER true)"
+                ) as copy,
+                file.open("rb") as handle,
+            ):
+                while chunk := handle.read(1 << 20):
+                    copy.write(chunk)
+    return {"seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}
+
+
+def child_import(database: str, file: Path, again: bool) -> dict:
+    os.environ["CXLOOP_DATABASE_URL"] = database
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxloop.settings")
+    import django
+
+    django.setup()
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from cxloop.accounts.models import Workspace
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE customers_customer, customers_segment, customers_importrun "
+                "RESTART IDENTITY CASCADE"
+            )
+    workspace, _ = Workspace.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+    report = file.with_suffix(".errors.csv")
+    runs = []
+    for _pass in range(2 if again else 1):
+        out = StringIO()
+        started = time.perf_counter()
+        call_command(
+            "import", "customers", str(file), workspace="bench", no_progress=True,
+            report=report, stdout=out,
+        )  # fmt: skip
+        runs.append((time.perf_counter() - started, out.getvalue()))
+    seconds, output = runs[-1]
+    counts = {
+        label: int(line.split()[-1].replace(",", ""))
+        for line in output.splitlines()
+        for label in ("created", "updated", "unchanged", "bad")
+        if line.strip().startswith(label)
+    }
+    assert workspace.pk
+    return {"seconds": seconds, "peak_rss_mb": peak_rss_mb(), **counts}
+
+
+# --- the parent: prepare, run children, print ---------------------------------------------------
+
+
+def run_child(*args: str) -> dict:
+    command = [sys.executable, __file__, "--child", *args]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode:
+        sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def prepare_postgres(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not exists.fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+    migrate(url)
+
+
+def migrate(url: str) -> None:
+    env = {**os.environ, "CXLOOP_DATABASE_URL": url}
+    subprocess.run(
+        [str(Path(sys.executable).parent / "cxloop"), "migrate", "-v0"], env=env, check=True
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--small", type=int, default=100_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--small-repeat", type=int, default=3)
+    parser.add_argument("--large-repeat", type=int, default=2)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/cxloop-bench-import"))
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+
+    if options.child:
+        what, database, file, *rest = options.child
+        result = (
+            child_raw(database, Path(file))
+            if what == "raw"
+            else child_import(database, Path(file), again=rest == ["again"])
+        )
+        print(json.dumps(result))
+        return
+
+    work = options.workdir
+    work.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for rows in (options.small, options.large):
+        files[rows] = work / f"customers_{rows}.csv"
+        if not files[rows].exists():
+            print(f"generating {files[rows]} …", flush=True)
+            generate(files[rows], rows)
+
+    results = []
+    for database in options.databases.split(","):
+        if database == "sqlite":
+            template = work / "template.sqlite3"
+            template.unlink(missing_ok=True)
+            migrate(f"sqlite:///{template}")
+
+            def fresh(template: Path = template) -> str:
+                target = work / "run.sqlite3"
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{target}{suffix}").unlink(missing_ok=True)
+                shutil.copy(template, target)
+                return f"sqlite:///{target}"
+        else:
+            url = os.environ.get("CXLOOP_BENCH_PG_URL", DEFAULT_PG)
+            prepare_postgres(url)
+
+            def fresh(url: str = url) -> str:
+                return url
+
+        for rows, repeat in ((options.small, options.small_repeat),
+                             (options.large, options.large_repeat)):  # fmt: skip
+            raw, imported = [], []
+            for rep in range(repeat):
+                raw.append(run_child("raw", fresh(), str(files[rows])))
+                imported.append(run_child("import", fresh(), str(files[rows])))
+                print(
+                    f"{database:8} {rows:>9,} rows  rep {rep + 1}: raw "
+                    f"{rows / raw[-1]['seconds']:>9,.0f} rows/s   import "
+                    f"{rows / imported[-1]['seconds']:>9,.0f} rows/s  "
+                    f"(created {imported[-1].get('created', 0):,}, bad "
+                    f"{imported[-1].get('bad', 0):,}, peak {imported[-1]['peak_rss_mb']:.0f} MB)",
+                    flush=True,
+                )
+            again = None
+            if rows == options.small:
+                again = run_child("import", fresh(), str(files[rows]), "again")
+            results.append((database, rows, raw, imported, again))
+
+    print()
+    print("database    rows       raw rows/s   import rows/s  import/raw  peak MB (import)  re-import rows/s")
+    for database, rows, raw, imported, again in results:
+        raw_rate = rows / statistics.median(r["seconds"] for r in raw)
+        import_rate = rows / statistics.median(r["seconds"] for r in imported)
+        peak = max(r["peak_rss_mb"] for r in imported)
+        reimport = f"{rows / again['seconds']:>12,.0f}" if again else ""
+        print(
+            f"{database:8} {rows:>9,}  {raw_rate:>12,.0f}  {import_rate:>14,.0f}  "
+            f"{import_rate / raw_rate:>9.2f}  {peak:>15.0f}  {reimport}"
+        )
+    print()
+    print("medians; reproduce with:")
+    print(f"  cd {ROOT} && {Path(sys.executable).relative_to(ROOT) if Path(sys.executable).is_relative_to(ROOT) else sys.executable} "
+          f"bench/import_customers.py {' '.join(sys.argv[1:])}".rstrip())
+
+
+if __name__ == "__main__":
+    main()
