@@ -57,3 +57,10 @@ def test_profile_shows_orders_and_experiences_newest_first(alice):
 
 def test_bad_filter_values_are_ignored_not_errors(alice):
     assert alice.client.get(LIST, {"segment": "abc", "page": "x"}).status_code == 200
+
+
+def test_search_ignores_case_in_cyrillic_too(alice):
+    CustomerFactory(workspace=alice.workspace, name="Олена Коваленко", email="ОЛЕНА@ukr.net")
+    for query in ("коваленко", "ОЛЕНА КОВАЛЕНКО", "олена@"):
+        names = [c.name for c in alice.client.get(LIST, {"q": query}).context["page"]]
+        assert names == ["Олена Коваленко"], query

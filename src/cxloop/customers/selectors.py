@@ -42,8 +42,11 @@ def search_customers(
     customers = Customer.objects.select_related("segment")
     query = query.strip()
     if query:
+        folded = query.casefold()
         customers = customers.filter(
-            Q(name__icontains=query) | Q(email__icontains=query) | Q(external_id__iexact=query)
+            Q(name__casefold__contains=folded)
+            | Q(email__casefold__contains=folded)
+            | Q(external_id__iexact=query)
         )
     if segment_id:
         customers = customers.filter(segment_id=segment_id)
