@@ -18,9 +18,10 @@ generated from a fixed seed: 0.1 % of the rows have a broken email and land in t
     .venv/bin/python bench/import_customers.py                 # both databases, 100k ×3, 1M ×2
     .venv/bin/python bench/import_customers.py --databases sqlite --large-repeat 1
 
-PostgreSQL comes from ``CXLOOP_BENCH_PG_URL`` (default
+PostgreSQL comes from ``BENCH_IMPORT_DATABASE_URL`` (default
 ``postgres://postgres@127.0.0.1:5432/bench_import``); the database is created when missing and
-its customer tables are emptied before each run, so never point it at real data.
+its customer tables are emptied before each run, so never point it at real data. The generated
+files and the SQLite databases go to ``var/bench-import/`` (``--workdir``).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/bench_import"
+PG_URL_VARIABLE = "BENCH_IMPORT_DATABASE_URL"
 SEED = 20261125
 
 FIRST = [
@@ -85,6 +87,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process, all threads: with SQLite that includes the database's work."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 # --- children: one measurement each ------------------------------------------------------------
 
 RAW_COLUMNS = "external_id, name, email, phone, language, segment, consent, city"
@@ -112,7 +120,7 @@ def child_raw(database: str, file: Path) -> dict:
             next(reader)
             with connection:
                 connection.executemany(
-                    f"INSERT INTO bench_raw_customer (workspace_id, {RAW_COLUMNS}) "
+                    f"INSERT INTO bench_raw_customer (workspace_id, {RAW_COLUMNS}) "  # noqa: S608
                     "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
                     reader,
                 )
@@ -170,13 +178,13 @@ def child_import(database: str, file: Path, again: bool) -> dict:
     runs = []
     for _pass in range(2 if again else 1):
         out = StringIO()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         call_command(
             "import", "customers", str(file), workspace="bench", no_progress=True,
             report=report, stdout=out,
         )  # fmt: skip
-        runs.append((time.perf_counter() - started, out.getvalue()))
-    seconds, output = runs[-1]
+        runs.append((time.perf_counter() - started, cpu_seconds() - cpu, out.getvalue()))
+    seconds, cpu, output = runs[-1]
     counts = {
         label: int(line.split()[-1].replace(",", ""))
         for line in output.splitlines()
@@ -184,7 +192,7 @@ def child_import(database: str, file: Path, again: bool) -> dict:
         if line.strip().startswith(label)
     }
     assert workspace.pk
-    return {"seconds": seconds, "peak_rss_mb": peak_rss_mb(), **counts}
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb(), **counts}
 
 
 # --- the parent: prepare, run children, print ---------------------------------------------------
@@ -192,7 +200,7 @@ def child_import(database: str, file: Path, again: bool) -> dict:
 
 def run_child(*args: str) -> dict:
     command = [sys.executable, __file__, "--child", *args]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)  # noqa: S603
     if done.returncode:
         sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -211,9 +219,8 @@ def prepare_postgres(url: str) -> None:
 
 def migrate(url: str) -> None:
     env = {**os.environ, "CXLOOP_DATABASE_URL": url}
-    subprocess.run(
-        [str(Path(sys.executable).parent / "cxloop"), "migrate", "-v0"], env=env, check=True
-    )
+    cxloop = str(Path(sys.executable).parent / "cxloop")
+    subprocess.run([cxloop, "migrate", "-v0"], env=env, check=True)  # noqa: S603
 
 
 def main() -> None:
@@ -223,7 +230,7 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--small-repeat", type=int, default=3)
     parser.add_argument("--large-repeat", type=int, default=2)
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/cxloop-bench-import"))
+    parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench-import")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     options = parser.parse_args()
 
@@ -260,7 +267,7 @@ def main() -> None:
                 shutil.copy(template, target)
                 return f"sqlite:///{target}"
         else:
-            url = os.environ.get("CXLOOP_BENCH_PG_URL", DEFAULT_PG)
+            url = os.environ.get(PG_URL_VARIABLE, DEFAULT_PG)
             prepare_postgres(url)
 
             def fresh(url: str = url) -> str:
@@ -286,20 +293,34 @@ def main() -> None:
             results.append((database, rows, raw, imported, again))
 
     print()
-    print("database    rows       raw rows/s   import rows/s  import/raw  peak MB (import)  re-import rows/s")
+    header = (
+        f"{'database':9}{'rows':>10}{'raw rows/s':>13}{'import rows/s':>15}{'import/raw':>12}"
+        f"{'CPU µs/row':>12}{'peak MB':>9}{'re-import rows/s':>18}"
+    )
+    print(header)
     for database, rows, raw, imported, again in results:
         raw_rate = rows / statistics.median(r["seconds"] for r in raw)
         import_rate = rows / statistics.median(r["seconds"] for r in imported)
         peak = max(r["peak_rss_mb"] for r in imported)
-        reimport = f"{rows / again['seconds']:>12,.0f}" if again else ""
+        cpu = statistics.median(r["cpu_seconds"] for r in imported) / rows * 1e6
+        reimport = f"{rows / again['seconds']:>18,.0f}" if again else ""
         print(
-            f"{database:8} {rows:>9,}  {raw_rate:>12,.0f}  {import_rate:>14,.0f}  "
-            f"{import_rate / raw_rate:>9.2f}  {peak:>15.0f}  {reimport}"
+            f"{database:9}{rows:>10,}{raw_rate:>13,.0f}{import_rate:>15,.0f}"
+            f"{import_rate / raw_rate:>12.2f}{cpu:>12.1f}{peak:>9.0f}{reimport}"
         )
     print()
-    print("medians; reproduce with:")
-    print(f"  cd {ROOT} && {Path(sys.executable).relative_to(ROOT) if Path(sys.executable).is_relative_to(ROOT) else sys.executable} "
-          f"bench/import_customers.py {' '.join(sys.argv[1:])}".rstrip())
+    print(
+        "rows/s: median of the repetitions. CPU µs/row: the import process's CPU time, all "
+        "threads (SQLite's work included; PostgreSQL's server processes not). Peak MB: largest "
+        "resident set of one import process (Python, the batches in flight, and SQLite's page "
+        "cache, which is capped at 128 MB)."
+    )
+    load = os.getloadavg()
+    print(f"{os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}.")
+    python = Path(sys.executable)
+    python_shown = python.relative_to(ROOT) if python.is_relative_to(ROOT) else python
+    print("Reproduce with:")
+    print(f"  cd {ROOT} && {python_shown} bench/import_customers.py {' '.join(sys.argv[1:])}")
 
 
 if __name__ == "__main__":

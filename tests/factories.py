@@ -150,3 +150,22 @@ class TouchpointFactory(ScopedFactory):
     name = factory.Sequence(lambda n: f"Touchpoint {n}")
     channel = "site"
     position = factory.Sequence(lambda n: n + 1)
+
+
+class SurveyFactory(ScopedFactory):
+    """A survey made from a template by the service, as a manager would: questions included."""
+
+    class Meta:
+        model = "feedback.Survey"
+
+    kind = "nps"
+    name = factory.Sequence(lambda n: f"Survey {n}")
+    touchpoint = None
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> object:
+        from cxloop.feedback.services import create_survey_from_template
+
+        workspace = kwargs.pop("workspace")
+        with bind_workspace(workspace):
+            return create_survey_from_template(workspace, kwargs.pop("kind"), **kwargs)

@@ -15,9 +15,15 @@ from cxloop.accounts.models import ApiToken
 from cxloop.accounts.services import issue_token
 from cxloop.core.scoping import bind_workspace
 from cxloop.customers.expectations import note_individual_expectation, plan_wow
-from cxloop.customers.models import Expectation, WowPlanItem
+from cxloop.customers.models import Expectation, ImportRun, WowPlanItem
 
-from .factories import CustomerFactory, ExperienceFactory, OrderFactory, TouchpointFactory
+from .factories import (
+    CustomerFactory,
+    ExperienceFactory,
+    OrderFactory,
+    SurveyFactory,
+    TouchpointFactory,
+)
 
 
 def _named_routes(resolver: URLResolver | None = None, namespace: str = "") -> list:
@@ -36,6 +42,9 @@ def _named_routes(resolver: URLResolver | None = None, namespace: str = "") -> l
 # For each route that takes an id: how to get Alice's object's id, and the HTTP method to try.
 ID_ROUTES = {
     "customers:detail": ("GET", lambda a: {"customer_id": a["customer"].pk}),
+    "customers:import_map": ("GET", lambda a: {"run_id": a["import_run"].pk}),
+    "customers:import_run": ("GET", lambda a: {"run_id": a["import_run"].pk}),
+    "customers:import_report": ("GET", lambda a: {"run_id": a["import_run"].pk}),
     "customers:add_expectation": ("POST", lambda a: {"customer_id": a["customer"].pk}),
     "customers:retire_expectation": (
         "POST",
@@ -60,14 +69,34 @@ ID_ROUTES = {
     "journeys:touchpoint_create": ("POST", lambda a: {"journey_id": a["journey"].pk}),
     "journeys:touchpoint_edit": ("POST", lambda a: {"touchpoint_id": a["touchpoint"].pk}),
     "api:get_journey": ("GET", lambda a: {"journey_id": a["journey"].pk}),
+    "feedback:detail": ("GET", lambda a: {"survey_id": a["survey"].pk}),
+    "feedback:invite": ("POST", lambda a: {"survey_id": a["survey"].pk}),
+    "feedback:close": ("POST", lambda a: {"survey_id": a["survey"].pk}),
+    "feedback:qr_png": ("GET", lambda a: {"survey_id": a["survey"].pk}),
+    "feedback:qr_svg": ("GET", lambda a: {"survey_id": a["survey"].pk}),
+    "feedback:results": ("GET", lambda a: {"survey_id": a["survey"].pk}),
+    "feedback:export": ("GET", lambda a: {"survey_id": a["survey"].pk}),
+    "api:get_survey": ("GET", lambda a: {"survey_id": a["survey"].pk}),
+    "api:list_responses": ("GET", lambda a: {"survey_id": a["survey"].pk}),
+}
+# Public survey links carry a token or key instead of an id: the link itself is the permission,
+# the same for everybody (tests/feedback/test_links.py checks wrong and expired ones).
+PUBLIC_ROUTES = {
+    "survey:personal",
+    "survey:personal_thanks",
+    "survey:anonymous",
+    "survey:anonymous_response",
+    "survey:anonymous_thanks",
 }
 # Routes without ids that list or change workspace data: Bob must only ever see his own.
 LISTING_ROUTES = [
     "web:home",
     "customers:list",
+    "customers:import",
     "accounts:members",
     "accounts:tokens",
     "journeys:list",
+    "feedback:list",
 ]
 
 
@@ -88,20 +117,26 @@ def alices_things(alice):
     with bind_workspace(alice.workspace):
         expectation = note_individual_expectation(customer, "ALICE-ONLY wish", noted_by=None)
         wow_step = plan_wow(customer, "ALICE-ONLY surprise", due_on=date(2099, 1, 1))
+        import_run = ImportRun.objects.create(
+            kind="customers", file_name="ALICE-ONLY customers.csv", status="done"
+        )
+    survey = SurveyFactory(workspace=alice.workspace, name="ALICE-ONLY survey", kind="nps")
     return {
+        "survey": survey,
         "customer": customer,
         "order": order,
         "experience": experience,
         "token": token,
         "expectation": expectation,
         "wow_step": wow_step,
+        "import_run": import_run,
         "journey": touchpoint.stage.journey,
         "touchpoint": touchpoint,
     }
 
 
 def test_every_route_with_an_id_is_covered():
-    with_ids = {name for name, converters in _named_routes() if converters}
+    with_ids = {name for name, converters in _named_routes() if converters} - PUBLIC_ROUTES
     assert with_ids <= set(ID_ROUTES), f"add these routes to ID_ROUTES: {with_ids - set(ID_ROUTES)}"
 
 

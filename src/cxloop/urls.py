@@ -8,6 +8,8 @@ urlpatterns = [
     path("accounts/", include("cxloop.accounts.urls")),
     path("customers/", include("cxloop.customers.urls")),
     path("journeys/", include("cxloop.journeys.urls")),
+    path("surveys/", include("cxloop.feedback.urls")),
+    path("s/", include("cxloop.feedback.public_urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),

@@ -24,6 +24,7 @@ from ..factories import (
     ExperienceFactory,
     OrderFactory,
     SegmentFactory,
+    SurveyFactory,
     TouchpointFactory,
 )
 from .conftest import PREFIX
@@ -163,6 +164,7 @@ def alices_ids(alice):
         "touchpoint_id": touchpoint.pk,
         "stage_id": touchpoint.stage_id,
         "journey_id": touchpoint.stage.journey_id,
+        "survey_id": SurveyFactory(workspace=alice.workspace).pk,
     }
 
 

@@ -46,7 +46,7 @@ def search_customers(
         customers = customers.filter(
             Q(name__casefold__contains=folded)
             | Q(email__casefold__contains=folded)
-            | Q(external_id__iexact=query)
+            | Q(external_id=query)
         )
     if segment_id:
         customers = customers.filter(segment_id=segment_id)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .imports import views as imports
 
 app_name = "customers"
 urlpatterns = [
@@ -18,4 +19,8 @@ urlpatterns = [
         views.complete_wow_step,
         name="complete_wow_step",
     ),
+    path("import/", imports.upload, name="import"),
+    path("import/<int:run_id>/", imports.run_detail, name="import_run"),
+    path("import/<int:run_id>/map/", imports.map_columns, name="import_map"),
+    path("import/<int:run_id>/bad-rows.csv", imports.bad_rows, name="import_report"),
 ]

@@ -24,6 +24,7 @@ NAVIGATION = (
     NavItem(_("Home"), "web:home", "web:home"),
     NavItem(_("Customers"), "customers:list", "customers:"),
     NavItem(_("Journeys"), "journeys:list", "journeys:"),
+    NavItem(_("Surveys"), "feedback:list", "feedback:"),
     NavItem(_("Team"), "accounts:members", "accounts:member"),
     NavItem(_("API tokens"), "accounts:tokens", "accounts:token"),
 )

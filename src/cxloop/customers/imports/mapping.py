@@ -172,7 +172,9 @@ def problems(kind: str, header: Sequence[str], targets: Sequence[str]) -> list[s
                 % {"field": FIELDS[kind][field]}
             )
     for field, label in FIELDS[kind].items():
-        columns = [column for column, target in zip(header, targets, strict=True) if target == field]
+        columns = [
+            column for column, target in zip(header, targets, strict=True) if target == field
+        ]
         if len(columns) > 1:
             errors.append(
                 _("“%(field)s” is fed by %(columns)s; choose one column, skip the others.")

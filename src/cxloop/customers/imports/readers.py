@@ -47,6 +47,7 @@ class Table:
     format: str  # "csv" or "xlsx"
     encoding: str = ""
     delimiter: str = ","
+    rows_hint: int | None = None  # XLSX: the data rows the sheet says it has
 
 
 def detect_format(path: Path) -> str:
@@ -81,7 +82,7 @@ def estimate_rows(path: Path) -> int | None:
     """
     if detect_format(path) == "xlsx":
         with _open_xlsx(path) as table:
-            return table.rows_hint  # type: ignore[attr-defined]
+            return table.rows_hint
     lines, last = 0, b"\n"
     with path.open("rb") as raw:
         while chunk := raw.read(1 << 20):
@@ -96,16 +97,23 @@ def estimate_rows(path: Path) -> int | None:
 
 
 def detect_encoding(sample: bytes) -> str:
+    """UTF-8 unless the sample reads better as Windows-1251.
+
+    A few stray bytes in an otherwise UTF-8 file keep it UTF-8 (their rows are reported as bad);
+    Cyrillic written in Windows-1251 is almost never valid UTF-8, so there the errors win.
+    """
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    try:
-        # Not final: the sample may end in the middle of a multi-byte character.
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=len(sample) < SAMPLE_BYTES)
-    except UnicodeDecodeError:
-        return "cp1251"
-    return "utf-8-sig"
+    # Not final: the sample may end in the middle of a multi-byte character.
+    final = len(sample) < SAMPLE_BYTES
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(sample, final=final)
+    errors = text.count("\ufffd")
+    if not errors:
+        return "utf-8-sig"
+    letters = len(text) - len(text.encode("ascii", "ignore")) - errors
+    return "utf-8-sig" if letters > 10 * errors else "cp1251"
 
 
 def detect_delimiter(text: str) -> str:
@@ -144,7 +152,9 @@ def _open_csv(raw: IO[bytes]) -> Table:
             if any(cell.strip() for cell in header):
                 break
     except (csv.Error, UnicodeError) as exc:
-        raise UnreadableFile(_("The header row cannot be read: %(error)s.") % {"error": exc}) from exc
+        raise UnreadableFile(
+            _("The header row cannot be read: %(error)s.") % {"error": exc}
+        ) from exc
     if not any(cell.strip() for cell in header):
         raise UnreadableFile(_("The file has no header row; the first row must name the columns."))
     return Table(
@@ -159,7 +169,7 @@ def _open_csv(raw: IO[bytes]) -> Table:
 def _csv_rows(reader: Any, header_number: int) -> Iterator[tuple[int, list[str]]]:
     number = header_number
     try:
-        for number, cells in enumerate(reader, start=header_number + 1):  # noqa: B007
+        for number, cells in enumerate(reader, start=header_number + 1):
             yield number, cells
     except csv.Error as exc:
         raise UnreadableFile(
@@ -201,13 +211,12 @@ def _open_xlsx(path: Path) -> Iterator[Table]:
                 break
         if not any(cell.strip() for cell in header):
             raise UnreadableFile(_("The first sheet is empty; put the header in its first row."))
-        table = Table(
+        yield Table(
             header=_clean_header(_trim(header)),
             rows=((n, [_xlsx_cell(v) for v in row]) for n, row in enumerate(values, number + 1)),
             format="xlsx",
+            rows_hint=max((sheet.max_row or 0) - number, 0) or None,
         )
-        table.rows_hint = max((sheet.max_row or 0) - number, 0) or None  # type: ignore[attr-defined]
-        yield table
     finally:
         workbook.close()
 

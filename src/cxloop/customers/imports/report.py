@@ -2,8 +2,9 @@
 
 Columns: ``row`` (its number in the file, as a spreadsheet shows it), ``external_id``,
 ``column`` (the column at fault, as the file names it), ``error`` (what is wrong and how to fix
-it), then the row's own cells under the file's header — so a person can fix the cells in place,
-delete the first four columns and import the report again. The file is written as it goes (memory
+it), then the row's own cells under the file's header — so a person can fix the cells in place
+and import the report again (its ``external_id`` column is the row's own; the others match no
+field and are skipped). The file is written as it goes (memory
 stays flat however many rows are bad), in UTF-8 with a byte-order mark so that Excel opens
 Cyrillic text correctly, with the delimiter of the file it reports on.
 """
@@ -11,6 +12,7 @@ Cyrillic text correctly, with the delimiter of the file it reports on.
 from __future__ import annotations
 
 import csv
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +40,13 @@ class ReportWriter:
         self.count = 0
         self._handle: IO[str] | None = None
         self._writer = None
+        self._lock = threading.Lock()  # rows come from the reading and the writing thread
 
     def write(self, bad: BadRow) -> None:
+        with self._lock:
+            self._write(bad)
+
+    def _write(self, bad: BadRow) -> None:
         self.count += 1
         if self.path is None:
             return

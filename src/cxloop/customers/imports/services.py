@@ -74,6 +74,11 @@ class Preview:
     problems: list[str]  # of the mapping; when there are some, rows are not validated
     description: str  # "CSV, UTF-8, separated by ;"
 
+    @property
+    def keeps_values(self) -> bool:
+        """Some shown cell is empty, so the stored value will stay."""
+        return any(value is None for row in self.rows for value in row.values)
+
 
 def preview(run: ImportRun, targets: Sequence[str] | None = None) -> Preview:
     """The first rows of the file as they will be imported with ``targets`` (default: the
@@ -192,12 +197,12 @@ def _unexpected(summary: Summary) -> str:
         "The import stopped on an unexpected error after %(rows)s rows; those are imported. "
         "Import the file again to finish (nothing is imported twice), or ask your administrator "
         "to look at the server log."
-    ) % {"rows": summary.rows}
+    ) % {"rows": summary.processed}
 
 
 def _save_progress(run: ImportRun, summary: Summary) -> None:
     ImportRun.unscoped.filter(pk=run.pk).update(
-        rows_processed=summary.rows,
+        rows_processed=summary.processed,
         created_count=summary.created,
         updated_count=summary.updated,
         unchanged_count=summary.unchanged,
@@ -206,7 +211,7 @@ def _save_progress(run: ImportRun, summary: Summary) -> None:
 
 
 def _finish(run: ImportRun, summary: Summary, report: ReportWriter, error: str = "") -> None:
-    run.rows_processed = summary.rows
+    run.rows_processed = summary.processed
     if not error:
         run.rows_total = summary.rows
     run.created_count, run.updated_count = summary.created, summary.updated
@@ -272,9 +277,9 @@ def import_path(
         except UnreadableFile as exc:
             if run is not None:
                 run.refresh_from_db()
-                done = Summary(rows=run.rows_processed, created=run.created_count,
-                               updated=run.updated_count, unchanged=run.unchanged_count,
-                               bad=run.bad_count)  # fmt: skip
+                done = Summary(rows=run.rows_processed, processed=run.rows_processed,
+                               created=run.created_count, updated=run.updated_count,
+                               unchanged=run.unchanged_count, invalid=run.bad_count)  # fmt: skip
                 _finish(run, done, unlisted, error=str(exc))
             raise
         finally:

@@ -38,19 +38,19 @@ class ProgressBar:
         self.last_drawn = monotonic()
         rate = f"{summary.rows_per_second:,.0f} rows/s"
         if self.total:
-            share = min(summary.rows / self.total, 1.0)
+            share = min(summary.processed / self.total, 1.0)
             filled = round(share * self.WIDTH)
             bar = "#" * filled + "." * (self.WIDTH - filled)
-            line = f"[{bar}] {share:4.0%}  {summary.rows:,}/{self.total:,} rows  {rate}"
+            line = f"[{bar}] {share:4.0%}  {summary.processed:,}/{self.total:,} rows  {rate}"
         else:
-            line = f"{summary.rows:,} rows  {rate}"
+            line = f"{summary.processed:,} rows  {rate}"
         self.out.write(f"\r{line}", ending="")
         self.out.flush()
         self.drawn = True
 
     def finish(self, summary: Summary) -> None:
         if self.enabled:
-            self.total = max(self.total or 0, summary.rows) or None
+            self.total = max(self.total or 0, summary.processed) or None
             self.update(summary, force=True)
             self.out.write("")
 

@@ -1,0 +1,351 @@
+"""Benchmark: the public survey submit under load, on PostgreSQL with 4 gunicorn workers.
+
+The issue's target: "public survey submit on PostgreSQL with 4 web workers: sustained requests/s
+and p50/p99 latency at 50 concurrent respondents for 60 s; at least 300 answers/s with p99 under
+150 ms, and the count in the database equal to the count of accepted requests".
+
+What it does:
+
+1. Uses its own PostgreSQL database, ``BENCH_SURVEY_DATABASE_URL`` (default
+   ``postgres://postgres@127.0.0.1:5432/bench_survey``): creates it when missing, migrates it,
+   and empties the survey tables before each run. Never point it at real data.
+2. Creates one workspace with a CSAT survey (score 1–5 and a comment, one page: every POST is a
+   complete answer that becomes an experience in the ledger).
+3. Starts ``gunicorn cxloop.wsgi:application --workers 4`` (sync workers, as ``cxloop serve``),
+   ``CXLOOP_ENV=local``, access log off; with Redis reachable at ``CXLOOP_REDIS_URL`` (default
+   ``redis://127.0.0.1:6379/14``) the cache, and so the rate limiter, is Redis as in production.
+   The rate limits stay on, raised high enough for the load (``CXLOOP_SURVEY_RATE_*``), so their
+   cost is measured while they do not refuse.
+4. Runs ``wrk`` (Debian's package; ``apt-get install wrk``) with 50 connections — 50 respondents
+   answering as fast as the server lets them — for ``--duration`` seconds, ``--repeat`` times.
+   Each request POSTs the anonymous link's form with a fresh submission id; 5% of requests repeat
+   the previous one's submission id (a double click), which must not store a second answer.
+   Every ``303`` (accepted) response's submission id is written down by the Lua script.
+5. Prints, per run and as medians: requests/s, p50/p99 latency, accepted answers, and the
+   reconciliation: every accepted submission id is in the database exactly once, and the
+   database holds no answer beyond the accepted ones (beyond, at most, those still in flight when
+   wrk stopped, which it reports separately).
+
+    .venv/bin/python bench/survey_submit.py                    # 3 × 60 s
+    .venv/bin/python bench/survey_submit.py --duration 10 --repeat 1   # a quick look
+
+The load generator shares the machine with the server, the database and Redis, so the figures
+are a floor for a machine where they are apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_survey"
+DATABASE_URL = os.environ.get("BENCH_SURVEY_DATABASE_URL", DEFAULT_URL)
+REDIS_URL = os.environ.get("CXLOOP_REDIS_URL", "redis://127.0.0.1:6379/14")
+PORT = int(os.environ.get("BENCH_SURVEY_PORT", "8765"))
+
+LUA = r"""
+local counter = 0
+local previous = nil
+local out = nil
+local written = 0
+
+local function uuid4()
+  local t = {}
+  for i = 1, 16 do t[i] = math.random(0, 255) end
+  t[7] = (t[7] % 16) + 64
+  t[9] = (t[9] % 64) + 128
+  return string.format(
+    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+    t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8],
+    t[9], t[10], t[11], t[12], t[13], t[14], t[15], t[16])
+end
+
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  math.randomseed(os.time() * 1000 + id)
+  out = io.open(args[1] .. "/accepted-" .. id .. ".txt", "w")
+end
+
+function request()
+  local submission
+  if previous ~= nil and math.random() < 0.05 then
+    submission = previous          -- a double click: the same form again
+  else
+    submission = uuid4()
+  end
+  previous = submission
+  local score = math.random(1, 5)
+  local body = "submission=" .. submission .. "&revision=0&page=1&q_score=" .. score ..
+    "&q_comment=%D0%A8%D0%B2%D0%B8%D0%B4%D0%BA%D0%BE+" .. score
+  return wrk.format("POST", nil,
+    {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+
+function response(status, headers, body)
+  if status == 303 then
+    local location = headers["Location"] or ""
+    local id = string.match(location, "/r/([0-9a-f%-]+)/")
+    if id then
+      out:write(id, "\n")
+      written = written + 1
+      if written % 200 == 0 then out:flush() end
+    end
+  end
+end
+"""
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def redis_available() -> bool:
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except Exception:  # any failure means "run without Redis"
+        return False
+    return True
+
+
+def server_env(use_redis: bool) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "CXLOOP_DATABASE_URL": DATABASE_URL,
+        "CXLOOP_ENV": "local",
+        "CXLOOP_DEBUG": "false",
+        "CXLOOP_LOG_LEVEL": "WARNING",
+        "CXLOOP_SURVEY_RATE_PER_IP": "1000000/m",
+        "CXLOOP_SURVEY_RATE_PER_SURVEY": "1000000/m",
+    }
+    if use_redis:
+        env["CXLOOP_REDIS_URL"] = REDIS_URL
+    else:
+        env.pop("CXLOOP_REDIS_URL", None)
+    return env
+
+
+def prepare(env: dict[str, str]) -> str:
+    """Migrate, empty the survey tables, create the workspace and survey; return its key."""
+    subprocess.run(
+        [sys.executable, "-m", "cxloop", "migrate", "--verbosity", "0"], env=env, check=True
+    )
+    script = """
+import django; django.setup()
+from django.db import connection
+from cxloop.accounts.models import Workspace
+from cxloop.core.scoping import bind_workspace
+from cxloop.feedback.services import create_survey_from_template
+with connection.cursor() as c:
+    c.execute("TRUNCATE feedback_answer, feedback_response, feedback_question, "
+              "feedback_invitation, feedback_survey, experiences_experience CASCADE")
+ws, _ = Workspace.objects.get_or_create(slug="bench-survey", defaults={"name": "Bench"})
+with bind_workspace(ws):
+    print(create_survey_from_template(ws, "csat", name="Bench CSAT").public_key)
+"""
+    out = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script],
+        env={**env, "DJANGO_SETTINGS_MODULE": "cxloop.settings"},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def start_server(env: dict[str, str]) -> subprocess.Popen:
+    server = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "cxloop.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "4",
+            "--backlog",
+            "2048",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", PORT), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def warm_up(key: str) -> None:
+    for _ in range(40):  # every worker imports, connects and compiles its templates
+        urllib.request.urlopen(f"http://127.0.0.1:{PORT}/s/{key}/").read()
+
+
+def stored_submissions() -> set[str]:
+    import psycopg
+
+    with psycopg.connect(DATABASE_URL) as conn:
+        rows = conn.execute(
+            "SELECT submission_id::text FROM feedback_response WHERE status = 'completed'"
+        ).fetchall()
+        experiences = conn.execute("SELECT count(*) FROM experiences_experience").fetchone()[0]
+    ids = {r[0] for r in rows}
+    if experiences != len(rows):
+        raise SystemExit(f"{len(rows)} answers but {experiences} experiences")
+    return ids
+
+
+def run_wrk(key: str, duration: int, connections: int, threads: int, workdir: Path) -> dict:
+    script = workdir / "submit.lua"
+    script.write_text(LUA)
+    for old in workdir.glob("accepted-*.txt"):
+        old.unlink()
+    before = stored_submissions()
+    output = subprocess.run(  # noqa: S603
+        [  # noqa: S607 - wrk from the system's PATH
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{PORT}/s/{key}/",
+            "--",
+            str(workdir),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    time.sleep(1)  # requests still in flight when wrk stopped finish
+    after = stored_submissions() - before
+    accepted: list[str] = []
+    for path in workdir.glob("accepted-*.txt"):
+        accepted += path.read_text().split()
+    accepted_ids = set(accepted)
+    return {
+        "output": output,
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": _latency(output, "50%"),
+        "p99": _latency(output, "99%"),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "errors": _errors(output),
+        "accepted": len(accepted),
+        "accepted_unique": len(accepted_ids),
+        "stored": len(after),
+        "lost": len(accepted_ids - after),
+        "beyond_accepted": len(after - accepted_ids),
+    }
+
+
+def _latency(output: str, percentile: str) -> float:
+    match = re.search(rf"{re.escape(percentile)}\s+([\d.]+)(us|ms|s)\b", output)
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def _errors(output: str) -> int:
+    match = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return (int(match.group(1)) if match else 0) + (
+        sum(int(g) for g in socket_errors.groups()) if socket_errors else 0
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=60, help="seconds per run (60)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs (3)")
+    parser.add_argument("--connections", type=int, default=50, help="concurrent respondents")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install -y wrk")
+
+    ensure_database(DATABASE_URL)
+    use_redis = redis_available()
+    env = server_env(use_redis)
+    key = prepare(env)
+    server = start_server(env)
+    results = []
+    try:
+        warm_up(key)
+        with tempfile.TemporaryDirectory() as tmp:
+            for number in range(1, args.repeat + 1):
+                result = run_wrk(key, args.duration, args.connections, args.threads, Path(tmp))
+                results.append(result)
+                print(
+                    f"run {number}: {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, "
+                    f"p99 {result['p99']:.1f} ms, {result['requests']} requests, "
+                    f"{result['errors']} errors; accepted {result['accepted']} "
+                    f"({result['accepted_unique']} distinct submissions), stored "
+                    f"{result['stored']}, lost {result['lost']}, stored beyond accepted "
+                    f"{result['beyond_accepted']} (in flight at the stop)",
+                    flush=True,
+                )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    median = {k: statistics.median(r[k] for r in results) for k in ("rps", "p50", "p99")}
+    print()
+    print(
+        f"survey submit, PostgreSQL, 4 gunicorn workers, {args.connections} concurrent "
+        f"respondents, {args.duration} s × {args.repeat}, cache: "
+        f"{'Redis' if use_redis else 'locmem'}, {os.cpu_count()} CPUs shared with wrk, "
+        "PostgreSQL and Redis"
+    )
+    print(
+        f"median: {median['rps']:.0f} req/s, p50 {median['p50']:.1f} ms, "
+        f"p99 {median['p99']:.1f} ms  (target ≥ 300 req/s, p99 < 150 ms)"
+    )
+    print(
+        "nothing lost: "
+        + ("yes" if all(r["lost"] == 0 for r in results) else "NO")
+        + "; double clicks stored once: "
+        + ("yes" if all(r["accepted_unique"] <= r["stored"] for r in results) else "NO")
+    )
+    print(
+        f"reproduce: .venv/bin/python bench/survey_submit.py --duration {args.duration} "
+        f"--repeat {args.repeat} --connections {args.connections}"
+    )
+
+
+if __name__ == "__main__":
+    main()

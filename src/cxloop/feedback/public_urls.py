@@ -1,0 +1,18 @@
+"""Public survey links, mounted at /s/: personal (/s/i/<token>/) and anonymous (/s/<key>/)."""
+
+from django.urls import path
+
+from . import public
+
+app_name = "survey"
+urlpatterns = [
+    path("i/<str:token>/", public.personal, name="personal"),
+    path("i/<str:token>/thanks/", public.personal_thanks, name="personal_thanks"),
+    path("<str:key>/", public.anonymous, name="anonymous"),
+    path("<str:key>/r/<uuid:submission>/", public.anonymous_response, name="anonymous_response"),
+    path(
+        "<str:key>/r/<uuid:submission>/thanks/",
+        public.anonymous_thanks,
+        name="anonymous_thanks",
+    ),
+]

@@ -1,0 +1,115 @@
+"""The cold-start classifier: for a workspace with too few rated answers to learn from.
+
+It knows nothing about the workspace. It combines two things the cxloop team wrote itself (both
+Apache-2.0, shipped in this package): the lexicon in ``lexicon.py`` (stems with negation
+handling) and about 120 seed examples per language in ``data/seed_examples.csv``. For each
+language a logistic regression learns from that language's seed examples how much each lexicon
+count weighs, together with the examples' own character and word n-grams (a text in another
+language goes to one fitted on all seeds); they train in about a second, once per process.
+
+Its answers say ``cold-start`` so the UI can tell a manager that the workspace model is not in use
+yet.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from collections.abc import Sequence
+from importlib import resources
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+from ..features import TextFeatures
+from ..text import normalise
+from .base import EMOTIONS, EmotionPrediction, emotion_of_label
+from .lexicon import FEATURES, lexicon_features
+
+NAME = "cold-start"
+VERSION = "1"
+# How much the lexicon counts weigh against the (L2-normalised) n-gram views.
+LEXICON_WEIGHT = 1.0
+NGRAM_WEIGHT = 1.0
+C = 1.0
+
+
+def seed_examples() -> list[tuple[str, str, str]]:
+    """(text, emotion, language) of the team-written seed set."""
+    path = resources.files("cxloop.insights") / "data" / "seed_examples.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            (row["text"], emotion_of_label(row["label"]), row["lang"])
+            for row in csv.DictReader(handle)
+        ]
+
+
+class _SeedModel:
+    """Lexicon counts + n-grams → logistic regression, fitted on one group of seed examples."""
+
+    def __init__(self, examples: list[tuple[str, str, str]]) -> None:
+        texts = [text for text, _, _ in examples]
+        languages = [lang for _, _, lang in examples]
+        self.features = TextFeatures(char_bits=16, word_bits=16, min_df=1)
+        matrix = self._matrix(texts, languages, fit=True)
+        self.model = LogisticRegression(C=C, max_iter=2000)
+        self.model.fit(matrix, [emotion for _, emotion, _ in examples])
+        self._order = [list(self.model.classes_).index(e) for e in EMOTIONS]
+
+    def _matrix(self, texts: Sequence[str], languages: Sequence[str], *, fit: bool = False):
+        ngrams = (
+            self.features.fit_transform(texts, languages)
+            if fit
+            else self.features.transform(texts, languages)
+        )
+        lexical = np.array(
+            [
+                lexicon_features(normalise(text[:2000]), lang)
+                for text, lang in zip(texts, languages, strict=True)
+            ],
+            dtype=np.float32,
+        ).reshape(len(texts), len(FEATURES))
+        return sp.hstack(
+            [sp.csr_matrix(lexical * LEXICON_WEIGHT), ngrams * NGRAM_WEIGHT], format="csr"
+        )
+
+    def predict_proba(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
+        return self.model.predict_proba(self._matrix(texts, languages))[:, self._order]
+
+
+class ColdStartClassifier:
+    """One seed model per language (reviews and tweets weigh words differently), and one over
+    all seeds for texts in another language."""
+
+    name = NAME
+    version = VERSION
+
+    def __init__(self) -> None:
+        examples = seed_examples()
+        self.models = {
+            lang: _SeedModel([e for e in examples if e[2] == lang]) for lang in ("uk", "ru", "en")
+        }
+        self.pooled = _SeedModel(examples)
+
+    def predict_proba(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
+        """Probabilities in the order of :data:`EMOTIONS`."""
+        result = np.zeros((len(texts), len(EMOTIONS)))
+        langs = np.array(languages, dtype=object)
+        for lang in set(languages):
+            rows = np.flatnonzero(langs == lang)
+            model = self.models.get(lang, self.pooled)
+            result[rows] = model.predict_proba([texts[i] for i in rows], [lang] * len(rows))
+        return result
+
+    def predict(self, texts: Sequence[str], languages: Sequence[str]) -> list[EmotionPrediction]:
+        label = f"{self.name} v{self.version}"
+        return [
+            EmotionPrediction(EMOTIONS[int(row.argmax())], float(row.max()), label)
+            for row in self.predict_proba(texts, languages)
+        ]
+
+
+@functools.cache
+def cold_start_classifier() -> ColdStartClassifier:
+    return ColdStartClassifier()

@@ -1,0 +1,398 @@
+"""Use cases of the insights app: analyse experiences, train the workspace model, corrections.
+
+Every function works in the workspace bound by the caller (``bind_workspace``), as the rest of
+cxloop does; tasks bind it from the ids they carry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from sklearn.metrics import f1_score
+
+from cxloop.core.scoping import current_workspace
+from cxloop.experiences.models import Experience
+
+from . import emerging, spikes
+from .analysis import analyse_texts
+from .classifiers import EMOTIONS, get_classifier
+from .classifiers.coldstart import cold_start_classifier
+from .classifiers.workspace import NotEnoughExamples, train_model
+from .language import detect_language
+from .models import EmotionModelVersion, ExperienceAnalysis, Topic, TopicProposal
+from .selectors import workspace_taxonomy
+from .topics import DEFAULT_TOPICS
+
+BATCH = 1_000
+# A staff correction counts this many times in training: a person read the text, a score only
+# says how the whole encounter went.
+CORRECTION_WEIGHT = 3.0
+# Fewer rated answers than this: the cold-start classifier stays (learning curve in bench/).
+MIN_TRAINING_EXAMPLES = 200
+# Retrain when this many new labelled examples arrived since the last training.
+RETRAIN_AFTER_NEW_EXAMPLES = 200
+
+
+class InvalidCorrection(ValueError):
+    """A correction names an emotion cxloop does not have."""
+
+
+# --- taxonomy --------------------------------------------------------------------------------
+def ensure_default_topics() -> int:
+    """Give the bound workspace the default taxonomy (once); returns how many topics were added."""
+    workspace = current_workspace()
+    existing = set(Topic.objects.values_list("key", flat=True))
+    language = getattr(workspace, "default_language", "en")
+    new = [
+        Topic(
+            key=key,
+            name=spec["name"].get(language, spec["name"]["en"]),
+            keywords=spec["keywords"],
+            origin=Topic.Origin.DEFAULT,
+        )
+        for key, spec in DEFAULT_TOPICS.items()
+        if key not in existing
+    ]
+    Topic.objects.bulk_create(new)
+    return len(new)
+
+
+# --- analysis --------------------------------------------------------------------------------
+def analyse_experiences(
+    experience_ids: Iterable[int], *, classifier_name: str | None = None
+) -> int:
+    """Analyse the texts of these experiences and store one ``ExperienceAnalysis`` each.
+
+    Idempotent: a second run overwrites the machine's answer (with the classifier now in force)
+    and keeps staff corrections. Experiences without text are skipped. Returns how many were
+    analysed.
+    """
+    workspace = current_workspace()
+    ids = list(experience_ids)
+    classifier = get_classifier(classifier_name, workspace)
+    taxonomy, topic_ids = workspace_taxonomy(workspace)
+    done = 0
+    for start in range(0, len(ids), BATCH):
+        rows = list(
+            Experience.objects.filter(pk__in=ids[start : start + BATCH])
+            .exclude(text="")
+            .values_list("pk", "text")
+        )
+        if rows:
+            _store(
+                rows,
+                analyse_texts([t for _, t in rows], classifier=classifier, taxonomy=taxonomy),
+                topic_ids,
+            )
+            done += len(rows)
+    return done
+
+
+@transaction.atomic
+def _store(rows: list[tuple[int, str]], results: list, topic_ids: dict[str, int]) -> None:
+    now = timezone.now()
+    analyses = []
+    for (experience_id, _), result in zip(rows, results, strict=True):
+        name, _, version = result.classifier.partition(" v")
+        analyses.append(
+            ExperienceAnalysis(
+                experience_id=experience_id,
+                language=result.language,
+                emotion=result.emotion,
+                confidence=round(result.confidence, 4),
+                classifier=name,
+                classifier_version=version,
+                analysed_at=now,
+            )
+        )
+    ExperienceAnalysis.objects.bulk_create(
+        analyses,
+        update_conflicts=True,
+        unique_fields=["experience"],
+        update_fields=[
+            "language", "emotion", "confidence", "classifier", "classifier_version", "analysed_at"
+        ],
+    )  # fmt: skip
+    stored = dict(
+        ExperienceAnalysis.objects.filter(
+            experience_id__in=[pk for pk, _ in rows], topics_corrected=False
+        ).values_list("experience_id", "pk")
+    )
+    through = ExperienceAnalysis.topics.through
+    through.objects.filter(experienceanalysis_id__in=stored.values()).delete()
+    through.objects.bulk_create(
+        through(experienceanalysis_id=stored[experience_id], topic_id=topic_ids[key])
+        for (experience_id, _), result in zip(rows, results, strict=True)
+        if experience_id in stored
+        for key in result.topics
+        if key in topic_ids
+    )
+
+
+def analyse_unanalysed(limit: int | None = None) -> int:
+    """Analyse the bound workspace's experiences that have text and no analysis yet."""
+    ids = (
+        Experience.objects.exclude(text="")
+        .filter(analysis__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    return analyse_experiences(list(ids[:limit] if limit else ids))
+
+
+# --- corrections -----------------------------------------------------------------------------
+@transaction.atomic
+def correct_emotion(experience: Experience, emotion: str, user=None) -> ExperienceAnalysis:
+    """Staff fix the emotion of a text; the fix wins in the UI and in the next training."""
+    if emotion not in EMOTIONS:
+        raise InvalidCorrection(f"Unknown emotion {emotion!r}; use negative, ok or wow.")
+    analysis = _analysis_of(experience)
+    analysis.corrected_emotion = emotion
+    analysis.corrected_by = user
+    analysis.corrected_at = timezone.now()
+    analysis.save(update_fields=["corrected_emotion", "corrected_by", "corrected_at"])
+    return analysis
+
+
+@transaction.atomic
+def correct_topics(experience: Experience, topic_keys: Sequence[str]) -> ExperienceAnalysis:
+    """Staff set the topics of a text; re-analysis will not overwrite them."""
+    analysis = _analysis_of(experience)
+    topics = list(Topic.objects.filter(key__in=topic_keys))
+    analysis.topics.set(topics)
+    analysis.topics_corrected = True
+    analysis.save(update_fields=["topics_corrected"])
+    return analysis
+
+
+def _analysis_of(experience: Experience) -> ExperienceAnalysis:
+    analysis = ExperienceAnalysis.objects.filter(experience=experience).first()
+    if analysis is None:
+        analyse_experiences([experience.pk])
+        analysis = ExperienceAnalysis.objects.get(experience=experience)
+    return analysis
+
+
+# --- training --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TrainingExamples:
+    texts: list[str]
+    emotions: list[str]
+    languages: list[str]
+    weights: list[float]
+    corrections: int
+
+
+def training_examples() -> TrainingExamples:
+    """Rated answers with text (score → emotion via ``scoring.py``) and staff corrections.
+
+    A corrected text is one example with the corrected emotion and ``CORRECTION_WEIGHT``.
+    """
+    rows = (
+        Experience.objects.exclude(text="")
+        .filter(Q(score__isnull=False) | ~Q(analysis__corrected_emotion=""))
+        .filter(Q(score__isnull=False) | Q(analysis__isnull=False))
+        .values_list("text", "emotion", "analysis__corrected_emotion", "analysis__language")
+        .order_by("pk")
+    )
+    texts, emotions, languages, weights = [], [], [], []
+    corrections = 0
+    for text, emotion, corrected, language in rows.iterator(chunk_size=5_000):
+        texts.append(text)
+        emotions.append(corrected or emotion)
+        weights.append(CORRECTION_WEIGHT if corrected else 1.0)
+        corrections += bool(corrected)
+        languages.append(language or detect_language(text))
+    return TrainingExamples(texts, emotions, languages, weights, corrections)
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    version: EmotionModelVersion | None
+    activated: bool
+    reason: str
+
+
+def train_workspace_model(
+    *, folds: int = 5, min_examples: int = MIN_TRAINING_EXAMPLES
+) -> TrainingResult:
+    """Train a new version from the bound workspace's examples and activate it only if better.
+
+    The rule: the new version becomes active when its cross-validated macro-F1 is at least the
+    active version's, and above the cold-start classifier's macro-F1 on the same examples. A
+    worse one is stored as ``rejected`` with the reason, so the manager sees it; the active
+    model stays.
+    """
+    examples = training_examples()
+    if len(examples.texts) < min_examples:
+        return TrainingResult(
+            None, False, f"{len(examples.texts)} labelled texts; training starts at {min_examples}."
+        )
+    next_version = (EmotionModelVersion.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+    try:
+        model = train_model(
+            examples.texts, examples.emotions, examples.languages,
+            weights=examples.weights, folds=folds, version=str(next_version),
+        )  # fmt: skip
+    except NotEnoughExamples as exc:
+        return TrainingResult(None, False, str(exc))
+    cold = cold_start_classifier().predict(examples.texts, examples.languages)
+    cold_f1 = float(
+        f1_score(examples.emotions, [p.emotion for p in cold], average="macro", labels=EMOTIONS)
+    )
+    return _record_version(model, examples, cold_f1)
+
+
+@transaction.atomic
+def _record_version(model, examples: TrainingExamples, cold_f1: float) -> TrainingResult:
+    active = (
+        EmotionModelVersion.objects.select_for_update()
+        .filter(status=EmotionModelVersion.Status.ACTIVE)
+        .defer("data")
+        .first()
+    )
+    new_f1 = model.metrics["macro_f1"]
+    if new_f1 <= cold_f1:
+        status, reason = (
+            EmotionModelVersion.Status.REJECTED,
+            f"macro-F1 {new_f1:.3f} is not above the cold-start classifier's {cold_f1:.3f}.",
+        )
+    elif active is not None and new_f1 < active.macro_f1:
+        status, reason = (
+            EmotionModelVersion.Status.REJECTED,
+            f"macro-F1 {new_f1:.3f} is below the active v{active.version}'s {active.macro_f1:.3f}.",
+        )
+    else:
+        status, reason = (
+            EmotionModelVersion.Status.ACTIVE,
+            (
+                f"macro-F1 {new_f1:.3f}"
+                + (f", replaces v{active.version} ({active.macro_f1:.3f})." if active else ".")
+            ),
+        )
+        if active is not None:
+            active.status = EmotionModelVersion.Status.RETIRED
+            active.save(update_fields=["status"])
+    version = EmotionModelVersion.objects.create(
+        version=int(model.version),
+        status=status,
+        examples=len(examples.texts),
+        corrections=examples.corrections,
+        macro_f1=new_f1,
+        accuracy=model.metrics["accuracy"],
+        cold_start_macro_f1=round(cold_f1, 4),
+        metrics=model.metrics,
+        note=reason[:300],
+        data=model.to_bytes(),
+    )
+    return TrainingResult(version, status == EmotionModelVersion.Status.ACTIVE, reason)
+
+
+def needs_retraining() -> bool:
+    """Enough new labelled texts since the last training (or none yet and enough in total)."""
+    last = EmotionModelVersion.objects.order_by("-version").values("examples").first()
+    count = Experience.objects.exclude(text="").filter(score__isnull=False).count()
+    if last is None:
+        return count >= MIN_TRAINING_EXAMPLES
+    return count - last["examples"] >= RETRAIN_AFTER_NEW_EXAMPLES
+
+
+# --- spikes and emerging topics --------------------------------------------------------------
+def topic_spikes(
+    day: date, *, emotion: str | None = "negative", window: int = spikes.WINDOW_DAYS, **rule
+) -> list[spikes.Spike]:
+    """Topics whose daily count on ``day`` breaks their Poisson control limit (``spikes.py``).
+
+    Counts analysed experiences by the day they occurred (in the current time zone), negative
+    ones by default; each spike carries the ids of the experiences behind it.
+    """
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day - timedelta(days=window), time.min, tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    rows = ExperienceAnalysis.topics.through.objects.filter(
+        experienceanalysis__workspace=current_workspace(),
+        experienceanalysis__experience__occurred_at__gte=start,
+        experienceanalysis__experience__occurred_at__lt=end,
+    )
+    if emotion:
+        rows = rows.filter(
+            Q(experienceanalysis__corrected_emotion=emotion)
+            | Q(experienceanalysis__corrected_emotion="", experienceanalysis__emotion=emotion)
+        )
+    pairs = list(
+        rows.values_list(
+            "topic__key", "experienceanalysis__experience__occurred_at",
+            "experienceanalysis__experience_id",
+        )
+    )  # fmt: skip
+    found = spikes.find_spikes(
+        spikes.daily_counts((key, when.astimezone(tz).date()) for key, when, _ in pairs),
+        day,
+        window=window,
+        **rule,
+    )
+    for spike in found:
+        spike.experience_ids.extend(
+            pk
+            for key, when, pk in pairs
+            if key == spike.topic and when.astimezone(tz).date() == day
+        )
+    return found
+
+
+RECENT_DAYS = 30
+MAX_EMERGING_TEXTS = 2_000
+
+
+def propose_emerging_topics(*, days: int = RECENT_DAYS, **options) -> list[TopicProposal]:
+    """Group recent negative texts without a topic and store the groups as proposals.
+
+    Replaces the previous open proposals (accepted and dismissed ones stay as a record).
+    """
+    since = timezone.now() - timedelta(days=days)
+    rows = list(
+        ExperienceAnalysis.objects.filter(experience__occurred_at__gte=since, topics__isnull=True)
+        .filter(Q(corrected_emotion="negative") | Q(corrected_emotion="", emotion="negative"))
+        .order_by("-experience__occurred_at")
+        .values_list("experience_id", "experience__text", "language")[:MAX_EMERGING_TEXTS]
+    )
+    proposals = emerging.propose_topics(
+        [text for _, text, _ in rows], [lang for _, _, lang in rows], **options
+    )
+    with transaction.atomic():
+        TopicProposal.objects.filter(status=TopicProposal.Status.PROPOSED).delete()
+        stored = []
+        for proposal in proposals:
+            row = TopicProposal.objects.create(
+                keywords=proposal.keywords,
+                quotes=proposal.quotes,
+                size=len(proposal.indices),
+                cohesion=proposal.cohesion,
+            )
+            row.experiences.set([rows[i][0] for i in proposal.indices])
+            stored.append(row)
+    return stored
+
+
+@transaction.atomic
+def accept_proposal(proposal: TopicProposal, *, key: str, name: str) -> Topic:
+    """Turn a proposal into a topic whose keywords are the proposal's (as exact lemmas)."""
+    by_language: dict[str, list[str]] = {}
+    languages = set(
+        ExperienceAnalysis.objects.filter(experience__in=proposal.experiences.all()).values_list(
+            "language", flat=True
+        )
+    ) & {"uk", "ru", "en"}
+    for language in sorted(languages) or ["en"]:
+        by_language[language] = list(proposal.keywords)
+    topic = Topic.objects.create(
+        key=key, name=name, keywords=by_language, origin=Topic.Origin.EMERGING
+    )
+    proposal.status = TopicProposal.Status.ACCEPTED
+    proposal.topic = topic
+    proposal.save(update_fields=["status", "topic"])
+    return topic

@@ -1,0 +1,52 @@
+"""Background tasks of the insights app; each binds the workspace it names and calls a service.
+
+All are idempotent: analysing twice stores the same rows, and a training either records a new
+version or returns without one.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from cxloop.accounts.models import Workspace
+from cxloop.core.scoping import bind_workspace
+
+from . import services
+
+
+@task()
+def analyse_experiences(workspace_id: int, experience_ids: list[int]) -> int:
+    """Analyse the given experiences (after they were recorded or imported)."""
+    with bind_workspace(Workspace.objects.get(pk=workspace_id)):
+        return services.analyse_experiences(experience_ids)
+
+
+@task()
+def reanalyse_workspace(workspace_id: int) -> int:
+    """Re-analyse every text of a workspace (after a model or taxonomy change)."""
+    from cxloop.experiences.models import Experience
+
+    with bind_workspace(Workspace.objects.get(pk=workspace_id)):
+        ids = list(Experience.objects.exclude(text="").values_list("pk", flat=True))
+        return services.analyse_experiences(ids)
+
+
+@task()
+def train_workspace_model(workspace_id: int) -> str:
+    """Train a new emotion model version; re-analyse the texts when it became active."""
+    workspace = Workspace.objects.get(pk=workspace_id)
+    with bind_workspace(workspace):
+        result = services.train_workspace_model()
+    if result.activated:
+        reanalyse_workspace.enqueue(workspace_id)
+    return result.reason
+
+
+@task()
+def retrain_if_needed(workspace_id: int) -> bool:
+    """Enqueue a training when enough new rated answers arrived; returns whether it did."""
+    with bind_workspace(Workspace.objects.get(pk=workspace_id)):
+        needed = services.needs_retraining()
+    if needed:
+        train_workspace_model.enqueue(workspace_id)
+    return needed

@@ -1,0 +1,62 @@
+from cxloop.insights.text import analyse_words, lemmas, normalise
+from cxloop.insights.topics import Taxonomy
+
+
+def test_negation_marks_the_words_after_the_negator():
+    assert analyse_words(normalise("Не погано"), "uk") == ["не", "NEG_погано"]
+    words = analyse_words(normalise("not bad at all. Bad."), "en")
+    assert "NEG_bad" in words
+    assert words[-2:] == ["bad", "."]
+
+
+def test_english_nt_is_a_negator():
+    assert "NEG_like" in analyse_words(normalise("I don't like it"), "en")
+
+
+def test_punctuation_ends_the_negation_scope():
+    assert analyse_words(normalise("не знаю, погано"), "uk")[-1] == "погано"
+
+
+def test_normalise_cuts_repeats_and_replaces_links_and_mentions():
+    assert normalise("Дуууууже!!! @shop https://x.io 2024").split() == [
+        "дууже!!",
+        "@user",
+        "url",
+        "0",
+    ]
+
+
+def test_lemmas_meet_across_inflection():
+    assert "доставка" in lemmas("Доставкою задоволений", "uk")
+    assert "курьер" in lemmas("Курьеры опоздали", "ru")
+
+
+def test_topics_match_inflected_forms_and_several_topics():
+    taxonomy = Taxonomy.default()
+    assert taxonomy.match("Кур'єр запізнився, а коробка прийшла пом'ята", "uk") == [
+        "delivery",
+        "courier",
+        "packaging",
+    ]
+    assert taxonomy.match("Доставкой доволен, но цена завышена", "ru") == ["delivery", "price"]
+    assert set(taxonomy.match("They charged my card twice, refund please", "en")) >= {
+        "payment",
+        "returns",
+    }
+
+
+def test_a_text_about_nothing_has_no_topic():
+    assert Taxonomy.default().match("Ок", "uk") == []
+    assert Taxonomy.default().match("", "other") == []
+
+
+def test_workspace_taxonomy_with_phrases_and_stems():
+    taxonomy = Taxonomy({"gift_wrap": {"uk": ["подарунков* пакуван*"], "en": ["gift wrap*"]}})
+    assert taxonomy.match("Дуже гарне подарункове пакування", "uk") == ["gift_wrap"]
+    assert taxonomy.match("Lovely gift wrapping", "en") == ["gift_wrap"]
+    assert taxonomy.match("Gift card", "en") == []
+
+
+def test_text_in_another_language_is_matched_against_all_keywords():
+    taxonomy = Taxonomy({"delivery": {"en": ["delivery"]}})
+    assert taxonomy.match("delivery 😍😍", "other") == ["delivery"]
