@@ -39,6 +39,7 @@ PRODUCTION = {
     "CXLOOP_ENV": "production",
     "CXLOOP_SECRET_KEY": secrets.token_urlsafe(64),
     "CXLOOP_ALLOWED_HOSTS": "cx.example.com",
+    "CXLOOP_PUBLIC_URL": "https://cx.example.com",
 }
 
 
@@ -53,6 +54,7 @@ def test_check_deploy_reports_nothing_in_production(tmp_path):
     [
         ("CXLOOP_SECRET_KEY", "CXLOOP_SECRET_KEY is required"),
         ("CXLOOP_ALLOWED_HOSTS", "CXLOOP_ALLOWED_HOSTS is required"),
+        ("CXLOOP_PUBLIC_URL", "CXLOOP_PUBLIC_URL is required"),
     ],
 )
 def test_production_refuses_to_start_without(missing, message, tmp_path):

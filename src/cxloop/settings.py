@@ -292,5 +292,12 @@ LOGGING = {
 }
 
 # --- cxloop -----------------------------------------------------------------------------------
+# The address customers reach this installation at: survey and unsubscribe links in emails.
+PUBLIC_BASE_URL = env("PUBLIC_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+if PRODUCTION and not PUBLIC_BASE_URL:
+    raise ImproperlyConfigured(
+        "CXLOOP_PUBLIC_URL is required when CXLOOP_ENV=production (e.g. https://cx.example.com): "
+        "emailed survey links are built from it."
+    )
 CXLOOP_API_TOKEN_PREFIX = "cxl_"  # noqa: S105 - a public prefix, not a secret
 SILENCED_SYSTEM_CHECKS: list[str] = []

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from cxloop.insights import classifiers
 from cxloop.insights.analysis import analyse_texts, classify
 from cxloop.insights.classifiers import (
     EMOTIONS,
@@ -76,7 +77,9 @@ def test_seed_set_is_balanced_and_trilingual():
         assert min(counts.values()) >= 30, (lang, counts)
 
 
-def test_registry_and_setting_choose_the_classifier(settings):
+def test_registry_and_setting_choose_the_classifier(settings, monkeypatch):
+    monkeypatch.setattr(classifiers, "_registry", dict(classifiers._registry))
+
     @register("always-ok")
     def _always_ok(workspace):
         class AlwaysOk:

@@ -9,7 +9,7 @@ import pytest
 from cxloop.core.scoping import bind_workspace
 from cxloop.insights import services, tasks
 from cxloop.insights.models import EmotionModelVersion, ExperienceAnalysis, Topic
-from cxloop.insights.selectors import active_emotion_model, model_versions
+from cxloop.insights.selectors import active_emotion_model, model_versions, reanalysis_progress
 
 from ..factories import ExperienceFactory
 from .conftest import constructed_examples
@@ -141,3 +141,14 @@ def test_tasks_analyse_and_train(alice, topics, settings):
     result = tasks.analyse_experiences.enqueue(alice.workspace.pk, [e.pk for e in experiences])
     assert result.return_value == len(experiences)
     assert tasks.retrain_if_needed.enqueue(alice.workspace.pk).return_value is False
+
+
+def test_reanalysis_task_reports_progress(alice, topics, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    _experiences(alice.workspace, constructed_examples(30))
+    result = tasks.reanalyse_workspace.enqueue(alice.workspace.pk)
+    assert result.return_value == len(constructed_examples(30))
+    assert reanalysis_progress(alice.workspace) == {
+        "done": result.return_value,
+        "total": result.return_value,
+    }

@@ -60,3 +60,8 @@ def test_workspace_taxonomy_with_phrases_and_stems():
 def test_text_in_another_language_is_matched_against_all_keywords():
     taxonomy = Taxonomy({"delivery": {"en": ["delivery"]}})
     assert taxonomy.match("delivery 😍😍", "other") == ["delivery"]
+
+
+def test_lemmas_never_bring_back_yo():
+    # simplemma's lemma of "дешевле" is "дешёвый"; the price stem "дешев*" must still match.
+    assert lemmas("Стоила дешевле, всё ещё", "ru") == ["стоить", "дешевый", "весь", "еще"]

@@ -1,13 +1,15 @@
-"""Public survey links, mounted at /s/: personal (/s/i/<token>/) and anonymous (/s/<key>/)."""
+"""Public survey links, mounted at /s/: personal (/s/i/<token>/), anonymous (/s/<key>/)
+and unsubscribe (/s/u/<token>/)."""
 
 from django.urls import path
 
-from . import public
+from . import public, unsubscribe
 
 app_name = "survey"
 urlpatterns = [
     path("i/<str:token>/", public.personal, name="personal"),
     path("i/<str:token>/thanks/", public.personal_thanks, name="personal_thanks"),
+    path("u/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("<str:key>/", public.anonymous, name="anonymous"),
     path("<str:key>/r/<uuid:submission>/", public.anonymous_response, name="anonymous_response"),
     path(

@@ -65,3 +65,14 @@ def analyses_for(experience_ids: list[int]) -> QuerySet[ExperienceAnalysis]:
     return ExperienceAnalysis.objects.filter(experience_id__in=experience_ids).prefetch_related(
         "topics"
     )
+
+
+def reanalysis_progress_key(workspace_id: int) -> str:
+    return f"insights:reanalysis:{workspace_id}"
+
+
+def reanalysis_progress(workspace: Workspace) -> dict[str, int] | None:
+    """``{"done": n, "total": m}`` of the workspace's running or last re-analysis, if any."""
+    from django.core.cache import cache
+
+    return cache.get(reanalysis_progress_key(workspace.pk))

@@ -6,7 +6,7 @@ cxloop does; tasks bind it from the ids they carry.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -64,13 +64,16 @@ def ensure_default_topics() -> int:
 
 # --- analysis --------------------------------------------------------------------------------
 def analyse_experiences(
-    experience_ids: Iterable[int], *, classifier_name: str | None = None
+    experience_ids: Iterable[int],
+    *,
+    classifier_name: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Analyse the texts of these experiences and store one ``ExperienceAnalysis`` each.
 
     Idempotent: a second run overwrites the machine's answer (with the classifier now in force)
-    and keeps staff corrections. Experiences without text are skipped. Returns how many were
-    analysed.
+    and keeps staff corrections. Experiences without text are skipped. ``progress(done, total)``
+    is called after each batch of ids. Returns how many were analysed.
     """
     workspace = current_workspace()
     ids = list(experience_ids)
@@ -90,6 +93,8 @@ def analyse_experiences(
                 topic_ids,
             )
             done += len(rows)
+        if progress is not None:
+            progress(min(start + BATCH, len(ids)), len(ids))
     return done
 
 

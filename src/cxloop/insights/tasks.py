@@ -6,12 +6,14 @@ version or returns without one.
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django_tasks import task
 
 from cxloop.accounts.models import Workspace
 from cxloop.core.scoping import bind_workspace
 
 from . import services
+from .selectors import reanalysis_progress_key
 
 
 @task()
@@ -23,12 +25,22 @@ def analyse_experiences(workspace_id: int, experience_ids: list[int]) -> int:
 
 @task()
 def reanalyse_workspace(workspace_id: int) -> int:
-    """Re-analyse every text of a workspace (after a model or taxonomy change)."""
+    """Re-analyse every text of a workspace (after a model or taxonomy change).
+
+    Progress goes to the cache under :func:`selectors.reanalysis_progress_key`, batch by batch,
+    so a page can show "12,000 of 50,000".
+    """
     from cxloop.experiences.models import Experience
+
+    key = reanalysis_progress_key(workspace_id)
+
+    def progress(done: int, total: int) -> None:
+        cache.set(key, {"done": done, "total": total}, timeout=24 * 3600)
 
     with bind_workspace(Workspace.objects.get(pk=workspace_id)):
         ids = list(Experience.objects.exclude(text="").values_list("pk", flat=True))
-        return services.analyse_experiences(ids)
+        progress(0, len(ids))
+        return services.analyse_experiences(ids, progress=progress)
 
 
 @task()

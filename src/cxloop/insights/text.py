@@ -60,7 +60,8 @@ def lemma(token: str, language: str) -> str:
     key = (language, token)
     found = _lemma_cache.get(key)
     if found is None:
-        found = simplemma.lemmatize(token, language)
+        # simplemma writes some Russian lemmas with ё; normalised text never has it.
+        found = simplemma.lemmatize(token, language).replace("ё", "е")
         if len(_lemma_cache) < _LEMMA_CACHE_LIMIT:
             _lemma_cache[key] = found
     return found
