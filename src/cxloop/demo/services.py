@@ -28,6 +28,11 @@ from cxloop.customers.services import refresh_purchase_dates
 from cxloop.experiences.models import Experience
 from cxloop.experiences.services import refresh_last_experience
 from cxloop.experiences.stance import recompute_stances
+from cxloop.insights.services import (
+    analyse_experiences,
+    analyse_unanalysed,
+    train_workspace_model,
+)
 
 from .commerce import customer_rows, order_rows, simulate
 from .feedback import collect
@@ -97,6 +102,14 @@ def load_demo(
             say(f"stance of {changed} customers set from their experiences")
             noted, planned = write_plans(rng, now_at.date(), segments)
             say(f"{noted} expectations written down, {planned} WOW plan steps")
+            # Text analytics, as a workspace gets them: every text analysed, then the workspace's
+            # own emotion model trained on its rated answers (kept only if it beats cold start).
+            analysed = analyse_unanalysed()
+            trained = train_workspace_model()
+            if trained.activated:
+                texts = Experience.objects.exclude(text="").values_list("pk", flat=True)
+                analyse_experiences(list(texts))
+            say(f"{analysed} texts analysed; workspace emotion model: {trained.reason}")
     return DemoSummary(
         workspace=workspace,
         created=True,

@@ -79,7 +79,8 @@ def nps_summary(since: datetime) -> NpsSummary:
 def latest_with_text(limit: int = 8) -> QuerySet[Experience]:
     return (
         Experience.objects.exclude(text="")
-        .select_related("customer", "touchpoint")
+        .select_related("customer", "touchpoint", "analysis")
+        .prefetch_related("analysis__topics")
         .order_by("-occurred_at", "-id")[:limit]
     )
 
@@ -87,6 +88,7 @@ def latest_with_text(limit: int = 8) -> QuerySet[Experience]:
 def customer_timeline(customer_id: int, limit: int = 100) -> QuerySet[Experience]:
     return (
         Experience.objects.filter(customer_id=customer_id)
-        .select_related("touchpoint")
+        .select_related("touchpoint", "analysis")
+        .prefetch_related("analysis__topics")
         .order_by("-occurred_at", "-id")[:limit]
     )
