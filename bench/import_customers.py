@@ -10,10 +10,15 @@ measures, each in a fresh process so that peak memory is that of one run:
   validating every cell, the bad-row report, the upsert by external id into an empty customer
   table with all its indexes, the ``ImportRun`` bookkeeping.
 - **re-import** (100,000 rows, once): the same file again, where every row is unchanged.
+- **direct** (once per size): the rows inserted straight into the real, empty customer table,
+  with all of its indexes, constraints and foreign keys, in file order — no parsing, validation or
+  upsert. It shows what the customer table itself costs on the machine at hand.
 
-It prints rows/s (median of the repetitions), the ratio import/raw, and the peak resident memory
-of each run, 100k beside 1M, to show that memory does not grow with the file. The data is
-generated from a fixed seed: 0.1 % of the rows have a broken email and land in the report.
+It prints rows/s (median of the repetitions), the ratio import/raw, the import's CPU time per row,
+and memory — the peak resident set of each import process and, from one extra run per size under
+``tracemalloc``, the peak of Python's own allocations — 100k beside 1M, to show that memory does
+not grow with the file. The data is generated from a fixed seed: 0.1 % of the rows have a broken
+email and land in the report.
 
     .venv/bin/python bench/import_customers.py                 # both databases, 100k ×3, 1M ×2
     .venv/bin/python bench/import_customers.py --databases sqlite --large-repeat 1
@@ -37,6 +42,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,7 +160,67 @@ def child_raw(database: str, file: Path) -> dict:
     return {"seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}
 
 
-def child_import(database: str, file: Path, again: bool) -> dict:
+CEILING_COLUMNS = (
+    "workspace_id, external_id, name, email, phone, language, attributes, consent_email, "
+    "lifecycle_phase, stance, created_at"
+)
+
+
+def _customer_rows(file: Path, workspace_id: int, now: object):
+    with file.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for external_id, name, email, phone, language, *_rest in reader:
+            yield (workspace_id, external_id, name, email, phone, language, "{}", False,
+                   "prospect", "", now)  # fmt: skip
+
+
+def child_ceiling(database: str, file: Path) -> dict:
+    """The rows straight into the real, empty customer table — all its indexes, constraints and
+    foreign keys — with no parsing, validation or upsert, in file order, one transaction: what a
+    naive bulk insert of this table costs on this machine."""
+    from datetime import UTC, datetime
+
+    if database.startswith("sqlite"):
+        import sqlite3
+
+        connection = sqlite3.connect(database.removeprefix("sqlite:///"))
+        connection.executescript(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            "INSERT INTO accounts_workspace (name, slug, default_language, created_at) "
+            "VALUES ('Ceiling', 'ceiling', 'en', '2026-01-01 00:00:00');"
+        )
+        (workspace_id,) = connection.execute("SELECT max(id) FROM accounts_workspace").fetchone()
+        started = time.perf_counter()
+        with connection:
+            connection.executemany(
+                f"INSERT INTO customers_customer ({CEILING_COLUMNS}) "  # noqa: S608
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _customer_rows(file, workspace_id, "2026-01-01 00:00:00"),
+            )
+        connection.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(database, autocommit=True) as connection:
+            connection.execute("TRUNCATE customers_customer, customers_segment CASCADE")
+            workspace_id = connection.execute(
+                "INSERT INTO accounts_workspace (name, slug, default_language, created_at) "
+                "VALUES ('Ceiling', 'ceiling', 'en', now()) ON CONFLICT (slug) DO UPDATE "
+                "SET name = excluded.name RETURNING id"
+            ).fetchone()[0]
+            started = time.perf_counter()
+            with (
+                connection.transaction(),
+                connection.cursor() as cursor,
+                cursor.copy(f"COPY customers_customer ({CEILING_COLUMNS}) FROM STDIN") as copy,
+            ):
+                for row in _customer_rows(file, workspace_id, datetime.now(UTC)):
+                    copy.write_row(row)
+    return {"seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}
+
+
+def child_import(database: str, file: Path, again: bool, trace: bool = False) -> dict:
     os.environ["CXLOOP_DATABASE_URL"] = database
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxloop.settings")
     import django
@@ -175,6 +241,9 @@ def child_import(database: str, file: Path, again: bool) -> dict:
             )
     workspace, _ = Workspace.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
     report = file.with_suffix(".errors.csv")
+    baseline = peak_rss_mb()  # Python, Django and every installed app, before the import
+    if trace:
+        tracemalloc.start()
     runs = []
     for _pass in range(2 if again else 1):
         out = StringIO()
@@ -192,7 +261,14 @@ def child_import(database: str, file: Path, again: bool) -> dict:
         if line.strip().startswith(label)
     }
     assert workspace.pk
-    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb(), **counts}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "peak_rss_mb": peak_rss_mb(),
+        "baseline_rss_mb": baseline,
+        "traced_peak_mb": tracemalloc.get_traced_memory()[1] / 2**20 if trace else None,
+        **counts,
+    }
 
 
 # --- the parent: prepare, run children, print ---------------------------------------------------
@@ -230,17 +306,24 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--small-repeat", type=int, default=3)
     parser.add_argument("--large-repeat", type=int, default=2)
+    parser.add_argument(
+        "--no-tracemalloc",
+        dest="tracemalloc",
+        action="store_false",
+        help="Skip the extra, slower run per size that traces Python's own allocations.",
+    )
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench-import")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     options = parser.parse_args()
 
     if options.child:
         what, database, file, *rest = options.child
-        result = (
-            child_raw(database, Path(file))
-            if what == "raw"
-            else child_import(database, Path(file), again=rest == ["again"])
-        )
+        if what == "raw":
+            result = child_raw(database, Path(file))
+        elif what == "ceiling":
+            result = child_ceiling(database, Path(file))
+        else:
+            result = child_import(database, Path(file), "again" in rest, "trace" in rest)
         print(json.dumps(result))
         return
 
@@ -287,33 +370,56 @@ def main() -> None:
                     f"{imported[-1].get('bad', 0):,}, peak {imported[-1]['peak_rss_mb']:.0f} MB)",
                     flush=True,
                 )
+            ceiling = run_child("ceiling", fresh(), str(files[rows]))
             again = None
             if rows == options.small:
                 again = run_child("import", fresh(), str(files[rows]), "again")
-            results.append((database, rows, raw, imported, again))
+            traced = None
+            if options.tracemalloc:
+                traced = run_child("import", fresh(), str(files[rows]), "trace")["traced_peak_mb"]
+            results.append((database, rows, raw, imported, again, traced, ceiling))
 
     print()
     header = (
         f"{'database':9}{'rows':>10}{'raw rows/s':>13}{'import rows/s':>15}{'import/raw':>12}"
-        f"{'CPU µs/row':>12}{'peak MB':>9}{'re-import rows/s':>18}"
+        f"{'CPU µs/row':>12}{'peak MB':>9}{'added MB':>10}{'re-import rows/s':>18}"
     )
     print(header)
-    for database, rows, raw, imported, again in results:
+    for database, rows, raw, imported, again, _traced, _ceiling in results:
         raw_rate = rows / statistics.median(r["seconds"] for r in raw)
         import_rate = rows / statistics.median(r["seconds"] for r in imported)
         peak = max(r["peak_rss_mb"] for r in imported)
+        added = max(r["peak_rss_mb"] - r["baseline_rss_mb"] for r in imported)
         cpu = statistics.median(r["cpu_seconds"] for r in imported) / rows * 1e6
         reimport = f"{rows / again['seconds']:>18,.0f}" if again else ""
         print(
             f"{database:9}{rows:>10,}{raw_rate:>13,.0f}{import_rate:>15,.0f}"
-            f"{import_rate / raw_rate:>12.2f}{cpu:>12.1f}{peak:>9.0f}{reimport}"
+            f"{import_rate / raw_rate:>12.2f}{cpu:>12.1f}{peak:>9.0f}{added:>10.0f}{reimport}"
+        )
+    if options.tracemalloc:
+        print()
+        print("Python's own allocations at their peak (tracemalloc, one extra run per size):")
+        for database, rows, *_rest, traced, _ceiling in results:
+            print(f"  {database:9}{rows:>10,} rows: {traced:6.1f} MB")
+    print()
+    print(
+        "Direct insert: the same rows straight into the real, empty customer table (all its "
+        "indexes, constraints and foreign keys), no parsing, validation or upsert; once:"
+    )
+    for database, rows, _raw, imported, *_rest, ceiling in results:
+        import_rate = rows / statistics.median(r["seconds"] for r in imported)
+        ceiling_rate = rows / ceiling["seconds"]
+        print(
+            f"  {database:9}{rows:>10,} rows: {ceiling_rate:>9,.0f} rows/s "
+            f"(import/direct {import_rate / ceiling_rate:.2f})"
         )
     print()
     print(
         "rows/s: median of the repetitions. CPU µs/row: the import process's CPU time, all "
         "threads (SQLite's work included; PostgreSQL's server processes not). Peak MB: largest "
-        "resident set of one import process (Python, the batches in flight, and SQLite's page "
-        "cache, which is capped at 128 MB)."
+        "resident set of one import process; added MB: of that, what the import added to the "
+        "process as it was after loading Django — the batches in flight and, on SQLite, the "
+        "page cache, which is capped at 128 MB."
     )
     load = os.getloadavg()
     print(f"{os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}.")

@@ -87,6 +87,8 @@ PUBLIC_ROUTES = {
     "survey:anonymous",
     "survey:anonymous_response",
     "survey:anonymous_thanks",
+    "survey:mention_webhook",
+    "survey:unsubscribe",
 }
 # Routes without ids that list or change workspace data: Bob must only ever see his own.
 LISTING_ROUTES = [

@@ -10,6 +10,7 @@ from cxloop.customers.api import router as customers_router
 from cxloop.customers.expectations import ExpectationInvalid
 from cxloop.experiences.api import router as experiences_router
 from cxloop.experiences.services import ExperienceInvalid
+from cxloop.feedback.api import mentions_router
 from cxloop.feedback.api import router as surveys_router
 from cxloop.journeys.api import journeys_router, touchpoints_router
 
@@ -38,3 +39,4 @@ api.add_router("/experiences", experiences_router)
 api.add_router("/journeys", journeys_router)
 api.add_router("/touchpoints", touchpoints_router)
 api.add_router("/surveys", surveys_router)
+api.add_router("/mentions", mentions_router)

@@ -8,19 +8,23 @@ question's ``key`` (a number for scores, the chosen values for choices, the text
 # a wrapper in another module, where names given as strings could not be resolved.
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from cxloop.api.errors import ErrorOut, found
+from cxloop.api.auth import agent_token
+from cxloop.api.bulk import RowsOf
+from cxloop.api.errors import ErrorOut, TooLarge, found
 from cxloop.api.pagination import CursorPagination
 from cxloop.api.schemas import one_of
 
-from .models import Question, Response, Survey
+from . import mentions
+from .models import Mention, Question, Response, Survey
 
 router = Router(tags=["surveys"])
+mentions_router = Router(tags=["mentions"])
 
 
 class QuestionOut(Schema):
@@ -130,4 +134,72 @@ def list_responses(request: HttpRequest, survey_id: int, filters: Query[Response
     rows = Response.objects.filter(survey=survey).prefetch_related("answers__question")
     if filters.status:
         rows = rows.filter(status=filters.status)
+    return rows
+
+
+# --- reviews and social mentions --------------------------------------------------------------
+
+
+class MentionOut(Schema):
+    id: int
+    kind: str
+    source: str
+    external_id: str
+    author: str
+    url: str
+    rating: int | None = Field(description="Stars 1–5; null for a mention without a rating.")
+    text: str = Field(description="As posted; untrusted, escape it wherever it is shown.")
+    language: str
+    posted_at: datetime
+    customer_id: int | None = Field(description="The customer it was matched to, if any.")
+    experience_id: int | None
+    imported_via: str
+    created_at: datetime
+
+
+class MentionBulkIn(Schema):
+    rows: list[Annotated[dict[str, Any], RowsOf(mentions.MentionRow)]] = Field(
+        description=f"At most {mentions.MAX_ROWS:,} mentions. A row whose source and "
+        "external_id are already stored counts as a duplicate and changes nothing."
+    )
+
+
+class MentionRowErrorOut(Schema):
+    index: int = Field(description="The row's position in the request, from 0.")
+    external_id: str
+    message: str
+
+
+class MentionImportOut(Schema):
+    created: int
+    duplicates: int
+    errors: list[MentionRowErrorOut]
+
+
+class MentionFilters(Schema):
+    source: str | None = Field(None, description="Only mentions from this source (google, …).")
+
+
+@mentions_router.post(
+    "",
+    auth=agent_token,
+    response={200: MentionImportOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    summary="Import reviews and social mentions (bulk)",
+)
+def import_mentions(request: HttpRequest, payload: MentionBulkIn):
+    if len(payload.rows) > mentions.MAX_ROWS:
+        raise TooLarge(
+            f"Send at most {mentions.MAX_ROWS:,} rows per request; this one has "
+            f"{len(payload.rows):,}. Split the rows into batches."
+        )
+    result = mentions.import_mentions(payload.rows, Mention.ImportedVia.API)
+    return {"created": result.created, "duplicates": result.duplicates, "errors": result.errors}
+
+
+@mentions_router.get("", response=list[MentionOut], summary="List mentions, latest posted first")
+@paginate(CursorPagination, ordering=("-posted_at", "-id"))
+def list_mentions(request: HttpRequest, filters: Query[MentionFilters]):
+    rows = Mention.objects.all()
+    if filters.source:
+        rows = rows.filter(source=filters.source.lower())
     return rows

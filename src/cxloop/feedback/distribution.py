@@ -30,6 +30,7 @@ import base64
 import logging
 import secrets
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -124,7 +125,24 @@ def _dedupe_key(survey: Survey, customer_id: int) -> str:
     return f"invite:{survey.pk}:{customer_id}"
 
 
-def invite(survey: Survey, customers, *, now: datetime | None = None) -> InviteResult:
+@dataclass(frozen=True)
+class Occasion:
+    """Why one customer is invited when an event asked, not a person: the event's own
+    ``dedupe_key`` (e.g. ``trigger:7:order:812``) replaces "once per survey", and the trigger and
+    order are kept on the invitation."""
+
+    dedupe_key: str
+    trigger_id: int | None = None
+    order_id: int | None = None
+
+
+def invite(
+    survey: Survey,
+    customers,
+    *,
+    now: datetime | None = None,
+    occasions: Mapping[int, Occasion] | None = None,
+) -> InviteResult:
     """Invite ``customers`` to ``survey`` by email; the sending starts after the commit.
 
     A customer is skipped, and counted under its reason, when they have no email address
@@ -132,6 +150,10 @@ def invite(survey: Survey, customers, *, now: datetime | None = None) -> InviteR
     invited to this survey already (``already_invited``), or heard from any survey within the
     workspace's ``contact_cap_days`` (``capped``; an invitation queued but not yet sent counts too).
     The customers' rows are locked for the check, so two concurrent invites cannot both pass it.
+
+    ``occasions`` (customer id → :class:`Occasion`, one for every customer) is for senders fired
+    by events: "invited already" then means "for this event", judged by the occasion's dedupe
+    key, which the database keeps unique per workspace.
     """
     now = now or timezone.now()
     workspace = survey.workspace
@@ -152,11 +174,15 @@ def invite(survey: Survey, customers, *, now: datetime | None = None) -> InviteR
             for customer in Customer.objects.select_for_update().filter(pk__in=list(wanted))
         }
         ids = list(locked)
+        keys = {
+            pk: occasions[pk].dedupe_key if occasions is not None else _dedupe_key(survey, pk)
+            for pk in ids
+        }
         unsubscribed = _unsubscribed({normalize_email(c.email) for c in locked.values()} - {""})
         invited = set(
-            Invitation.objects.filter(
-                dedupe_key__in=[_dedupe_key(survey, pk) for pk in ids]
-            ).values_list("customer_id", flat=True)
+            Invitation.objects.filter(dedupe_key__in=list(keys.values())).values_list(
+                "dedupe_key", flat=True
+            )
         )
         capped = (
             _contacted_since(ids, now - timedelta(days=options.contact_cap_days))
@@ -172,7 +198,7 @@ def invite(survey: Survey, customers, *, now: datetime | None = None) -> InviteR
                 result.skipped[NO_CONSENT] += 1
             elif email in unsubscribed:
                 result.skipped[UNSUBSCRIBED] += 1
-            elif pk in invited:
+            elif keys[pk] in invited:
                 result.skipped[ALREADY_INVITED] += 1
             elif pk in capped:
                 result.skipped[CAPPED] += 1
@@ -184,7 +210,9 @@ def invite(survey: Survey, customers, *, now: datetime | None = None) -> InviteR
                         # Unknown to anyone; the mailed link replaces it when the row is claimed.
                         token_hash=hash_token(secrets.token_urlsafe(TOKEN_BYTES)),
                         channel=Invitation.Channel.EMAIL,
-                        dedupe_key=_dedupe_key(survey, pk),
+                        dedupe_key=keys[pk],
+                        trigger_id=occasions[pk].trigger_id if occasions is not None else None,
+                        order_id=occasions[pk].order_id if occasions is not None else None,
                         expires_at=expires_at,
                     )
                 )

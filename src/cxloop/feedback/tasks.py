@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from . import distribution
+from . import distribution, triggers
 
 
 @task()
@@ -22,3 +22,10 @@ def send_invitation(invitation_id: int) -> str:
 def send_due_reminders() -> dict[str, int]:
     """The periodic sweep: one reminder per emailed invitation left unanswered long enough."""
     return dict(distribution.send_due_reminders())
+
+
+@task()
+def run_triggers() -> dict[str, int]:
+    """The periodic sweep: invite the customers whose trigger event (an order delivered, day N of
+    onboarding) is due; an event already fired is found by its dedupe key and not fired again."""
+    return dict(triggers.run_triggers())
