@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "cxloop.customers",
     "cxloop.experiences",
     "cxloop.insights",
+    "cxloop.analytics",
+    "cxloop.loop",
     "cxloop.web",
     "cxloop.api",
     "cxloop.demo",

@@ -1,0 +1,3 @@
+"""analytics tables."""
+
+from django.db import models  # noqa: F401

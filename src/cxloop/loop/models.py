@@ -1,0 +1,3 @@
+"""loop tables."""
+
+from django.db import models  # noqa: F401
