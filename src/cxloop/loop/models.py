@@ -111,6 +111,9 @@ class Case(WorkspaceScopedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.NEW
     )
+    signal_at = models.DateTimeField(
+        _("signal time"), help_text="When the opening signal happened (recovery is measured after)."
+    )
     opened_at = models.DateTimeField(_("opened"))
     due_at = models.DateTimeField(_("due"))
     high_value = models.BooleanField(
@@ -218,7 +221,6 @@ class Notification(WorkspaceScopedModel):
 
     class Kind(models.TextChoices):
         CASE_OVERDUE = "case_overdue", _("Case overdue")
-        CASE_ASSIGNED = "case_assigned", _("Case assigned")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="loop_notifications"
@@ -251,3 +253,269 @@ class Notification(WorkspaceScopedModel):
 
 
 # --- improvements ---
+# Improvements, the weekly grid and the CX goal (see ``improvements.py``, ``grid.py``, ``goal.py``).
+
+
+class Process(WorkspaceScopedModel):
+    """A process the company runs (delivery, packaging, site search, payments, returns…).
+
+    The weekly grid has one row per active process, grouped by ``department``; the rule it shows is
+    "one improvement per process per week". New workspaces get the default list
+    (``improvements.DEFAULT_PROCESSES``), editable afterwards.
+    """
+
+    key = models.SlugField(_("key"), max_length=60)
+    name = models.CharField(_("name"), max_length=120)
+    department = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("process")
+        verbose_name_plural = _("processes")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "key"], name="loop_process_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImprovementStatus(models.TextChoices):
+    IDEA = "idea", _("Idea")
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SHIPPED = "shipped", _("Shipped")
+
+
+class Improvement(WorkspaceScopedModel):
+    """A change to one process, owned by a department, linked to the signals that asked for it.
+
+    ``shipped_on`` is set exactly when the status is ``shipped`` (a check constraint keeps it so);
+    the grid places the improvement in that date's ISO week, and its effect is measured around it.
+    ``customer_message`` is what changed in the customers' words, ``{language: text}``, used by the
+    "you said, we did" email.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    process = models.ForeignKey(
+        Process, on_delete=models.PROTECT, related_name="improvements", verbose_name=_("process")
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ImprovementStatus.choices,
+        default=ImprovementStatus.IDEA,
+    )
+    planned_for = models.DateField(_("planned for"), null=True, blank=True)
+    shipped_on = models.DateField(_("shipped on"), null=True, blank=True)
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("touchpoint"),
+        help_text=_("Where the effect is measured."),
+    )
+    topics = models.ManyToManyField(
+        "insights.Topic", blank=True, related_name="+", verbose_name=_("topics")
+    )
+    experiences = models.ManyToManyField(
+        "experiences.Experience", blank=True, related_name="+", verbose_name=_("signals")
+    )
+    cases = models.ManyToManyField(Case, blank=True, related_name="+", verbose_name=_("cases"))
+    customer_message = models.JSONField(_("message to customers"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("improvement")
+        verbose_name_plural = _("improvements")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="shipped", shipped_on__isnull=False)
+                    | (~models.Q(status="shipped") & models.Q(shipped_on__isnull=True))
+                ),
+                name="loop_improvement_shipped_has_date",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "status"], name="loop_improvement_ws_status"),
+            models.Index(fields=["workspace", "shipped_on"], name="loop_improvement_ws_shipped"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ImprovementEvent(WorkspaceScopedModel):
+    """One row per change of an improvement, written in the same transaction as the change."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        EDITED = "edited", _("Edited")
+        STATUS = "status", _("Status changed")
+        LINKED = "linked", _("Signals linked")
+        NOTIFIED = "notified", _("Customers told")
+
+    improvement = models.ForeignKey(Improvement, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=12, choices=ImprovementStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=ImprovementStatus.choices, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("improvement event")
+        verbose_name_plural = _("improvement events")
+        indexes = [
+            models.Index(fields=["improvement", "created_at"], name="loop_improvement_event_imp")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of improvement {self.improvement_id}"
+
+
+class CxGoal(WorkspaceScopedModel):
+    """The workspace's one CX goal: a short statement, the atmosphere wanted, target metrics."""
+
+    statement = models.TextField(_("our goal"), blank=True)
+    atmosphere = models.TextField(_("the atmosphere we want"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("CX goal")
+        verbose_name_plural = _("CX goals")
+        constraints = [models.UniqueConstraint(fields=["workspace"], name="loop_goal_one_per_ws")]
+
+    def __str__(self) -> str:
+        return self.statement[:60]
+
+
+class GoalTarget(WorkspaceScopedModel):
+    """A target metric of the goal: ``metric`` ``comparison`` ``value`` by ``due_on``."""
+
+    class Metric(models.TextChoices):
+        NPS = "nps", _("NPS")
+        CSAT = "csat", _("CSAT (average, 1–5)")
+        CES = "ces", _("CES (average, 1–7)")
+        WOW_RATE = "wow_rate", _("WOW rate, %")
+        NEGATIVE_SHARE = "negative_share", _("Share negative, %")
+
+    class Comparison(models.TextChoices):
+        AT_LEAST = "gte", "≥"
+        AT_MOST = "lte", "≤"
+
+    goal = models.ForeignKey(CxGoal, on_delete=models.CASCADE, related_name="targets")
+    metric = models.CharField(_("metric"), max_length=16, choices=Metric.choices)
+    comparison = models.CharField(
+        _("comparison"), max_length=3, choices=Comparison.choices, default=Comparison.AT_LEAST
+    )
+    value = models.DecimalField(_("target value"), max_digits=7, decimal_places=2)
+    due_on = models.DateField(_("by"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "due_on", "id"]
+        verbose_name = _("goal target")
+        verbose_name_plural = _("goal targets")
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.get_comparison_display()} {self.value} by {self.due_on}"
+
+
+class YouSaidTemplate(WorkspaceScopedModel):
+    """The workspace's "you said, we did" email in one language, as the manager edited it.
+
+    Placeholders: ``{name}`` (the customer), ``{change}`` (the improvement's message to
+    customers), ``{workspace}``. Without a row the built-in text of ``you_said.DEFAULT_COPY``
+    is used.
+    """
+
+    language = models.CharField(_("language"), max_length=8)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["language"]
+        verbose_name = _("you said, we did template")
+        verbose_name_plural = _("you said, we did templates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "language"], name="loop_you_said_template_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language}: {self.subject}"
+
+
+class YouSaidNotification(WorkspaceScopedModel):
+    """One customer told (or, with ``skipped_reason``, not told) about one shipped improvement.
+
+    The unique constraint makes "at most once per improvement per customer" structural; sending
+    claims the row with a compare-and-set on ``sent_at`` (see ``you_said.send_notification``).
+    """
+
+    improvement = models.ForeignKey(
+        Improvement, on_delete=models.CASCADE, related_name="notifications"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="you_said_notifications"
+    )
+    language = models.CharField(max_length=8, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    skipped_reason = models.CharField(max_length=20, blank=True)
+    send_attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("you said, we did email")
+        verbose_name_plural = _("you said, we did emails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["improvement", "customer"], name="loop_you_said_once_per_customer"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["customer", "sent_at"], name="loop_you_said_customer_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"improvement {self.improvement_id} → customer {self.customer_id}"

@@ -90,6 +90,84 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name='CxGoal',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('statement', models.TextField(blank=True, verbose_name='our goal')),
+                ('atmosphere', models.TextField(blank=True, verbose_name='the atmosphere we want')),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('workspace', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+            ],
+            options={
+                'verbose_name': 'CX goal',
+                'verbose_name_plural': 'CX goals',
+            },
+        ),
+        migrations.CreateModel(
+            name='GoalTarget',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('metric', models.CharField(choices=[('nps', 'NPS'), ('csat', 'CSAT (average, 1–5)'), ('ces', 'CES (average, 1–7)'), ('wow_rate', 'WOW rate, %'), ('negative_share', 'Share negative, %')], max_length=16, verbose_name='metric')),
+                ('comparison', models.CharField(choices=[('gte', '≥'), ('lte', '≤')], default='gte', max_length=3, verbose_name='comparison')),
+                ('value', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='target value')),
+                ('due_on', models.DateField(verbose_name='by')),
+                ('position', models.PositiveSmallIntegerField(default=0)),
+                ('goal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='loop.cxgoal')),
+                ('workspace', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+            ],
+            options={
+                'verbose_name': 'goal target',
+                'verbose_name_plural': 'goal targets',
+                'ordering': ['position', 'due_on', 'id'],
+            },
+        ),
+        migrations.CreateModel(
+            name='Improvement',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=200, verbose_name='title')),
+                ('description', models.TextField(blank=True, verbose_name='description')),
+                ('status', models.CharField(choices=[('idea', 'Idea'), ('planned', 'Planned'), ('in_progress', 'In progress'), ('shipped', 'Shipped')], default='idea', max_length=12, verbose_name='status')),
+                ('planned_for', models.DateField(blank=True, null=True, verbose_name='planned for')),
+                ('shipped_on', models.DateField(blank=True, null=True, verbose_name='shipped on')),
+                ('customer_message', models.JSONField(blank=True, default=dict, verbose_name='message to customers')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('cases', models.ManyToManyField(blank=True, related_name='+', to='loop.case', verbose_name='cases')),
+                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department', verbose_name='department')),
+                ('experiences', models.ManyToManyField(blank=True, related_name='+', to='experiences.experience', verbose_name='signals')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                ('topics', models.ManyToManyField(blank=True, related_name='+', to='insights.topic', verbose_name='topics')),
+                ('touchpoint', models.ForeignKey(blank=True, help_text='Where the effect is measured.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='journeys.touchpoint', verbose_name='touchpoint')),
+                ('workspace', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+            ],
+            options={
+                'verbose_name': 'improvement',
+                'verbose_name_plural': 'improvements',
+                'ordering': ['-created_at', '-id'],
+            },
+        ),
+        migrations.CreateModel(
+            name='ImprovementEvent',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('created', 'Created'), ('edited', 'Edited'), ('status', 'Status changed'), ('linked', 'Signals linked'), ('notified', 'Customers told')], max_length=10)),
+                ('from_status', models.CharField(blank=True, choices=[('idea', 'Idea'), ('planned', 'Planned'), ('in_progress', 'In progress'), ('shipped', 'Shipped')], max_length=12)),
+                ('to_status', models.CharField(blank=True, choices=[('idea', 'Idea'), ('planned', 'Planned'), ('in_progress', 'In progress'), ('shipped', 'Shipped')], max_length=12)),
+                ('data', models.JSONField(blank=True, default=dict)),
+                ('created_at', models.DateTimeField()),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('improvement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='loop.improvement')),
+                ('workspace', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+            ],
+            options={
+                'verbose_name': 'improvement event',
+                'verbose_name_plural': 'improvement events',
+                'ordering': ['created_at', 'id'],
+            },
+        ),
+        migrations.CreateModel(
             name='Notification',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -105,6 +183,64 @@ class Migration(migrations.Migration):
                 'verbose_name': 'notification',
                 'verbose_name_plural': 'notifications',
                 'ordering': ['-created_at', '-id'],
+            },
+        ),
+        migrations.CreateModel(
+            name='Process',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.SlugField(max_length=60, verbose_name='key')),
+                ('name', models.CharField(max_length=120, verbose_name='name')),
+                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
+                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.department', verbose_name='department')),
+                ('workspace', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+            ],
+            options={
+                'verbose_name': 'process',
+                'verbose_name_plural': 'processes',
+                'ordering': ['position', 'name'],
+            },
+        ),
+        migrations.AddField(
+            model_name='improvement',
+            name='process',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='improvements', to='loop.process', verbose_name='process'),
+        ),
+        migrations.CreateModel(
+            name='YouSaidNotification',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('language', models.CharField(blank=True, max_length=8)),
+                ('created_at', models.DateTimeField()),
+                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                ('skipped_reason', models.CharField(blank=True, max_length=20)),
+                ('send_attempts', models.PositiveSmallIntegerField(default=0)),
+                ('last_error', models.TextField(blank=True)),
+                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='you_said_notifications', to='customers.customer')),
+                ('improvement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='loop.improvement')),
+                ('workspace', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+            ],
+            options={
+                'verbose_name': 'you said, we did email',
+                'verbose_name_plural': 'you said, we did emails',
+                'ordering': ['-created_at', '-id'],
+            },
+        ),
+        migrations.CreateModel(
+            name='YouSaidTemplate',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('language', models.CharField(max_length=8, verbose_name='language')),
+                ('subject', models.CharField(max_length=200, verbose_name='subject')),
+                ('body', models.TextField(verbose_name='text')),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('workspace', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+            ],
+            options={
+                'verbose_name': 'you said, we did template',
+                'verbose_name_plural': 'you said, we did templates',
+                'ordering': ['language'],
             },
         ),
         migrations.AddIndex(
@@ -139,6 +275,14 @@ class Migration(migrations.Migration):
             model_name='casesettings',
             constraint=models.UniqueConstraint(fields=('workspace',), name='loop_case_settings_one_per_ws'),
         ),
+        migrations.AddConstraint(
+            model_name='cxgoal',
+            constraint=models.UniqueConstraint(fields=('workspace',), name='loop_goal_one_per_ws'),
+        ),
+        migrations.AddIndex(
+            model_name='improvementevent',
+            index=models.Index(fields=['improvement', 'created_at'], name='loop_improvement_event_imp'),
+        ),
         migrations.AddIndex(
             model_name='notification',
             index=models.Index(fields=['workspace', 'user', 'read_at'], name='loop_notification_unread'),
@@ -146,5 +290,33 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='notification',
             constraint=models.UniqueConstraint(condition=models.Q(('kind', 'case_overdue')), fields=('case', 'user', 'kind'), name='loop_notification_overdue_once'),
+        ),
+        migrations.AddConstraint(
+            model_name='process',
+            constraint=models.UniqueConstraint(fields=('workspace', 'key'), name='loop_process_key_unique'),
+        ),
+        migrations.AddIndex(
+            model_name='improvement',
+            index=models.Index(fields=['workspace', 'status'], name='loop_improvement_ws_status'),
+        ),
+        migrations.AddIndex(
+            model_name='improvement',
+            index=models.Index(fields=['workspace', 'shipped_on'], name='loop_improvement_ws_shipped'),
+        ),
+        migrations.AddConstraint(
+            model_name='improvement',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('shipped_on__isnull', False), ('status', 'shipped')), models.Q(models.Q(('status', 'shipped'), _negated=True), ('shipped_on__isnull', True)), _connector='OR'), name='loop_improvement_shipped_has_date'),
+        ),
+        migrations.AddIndex(
+            model_name='yousaidnotification',
+            index=models.Index(fields=['customer', 'sent_at'], name='loop_you_said_customer_sent'),
+        ),
+        migrations.AddConstraint(
+            model_name='yousaidnotification',
+            constraint=models.UniqueConstraint(fields=('improvement', 'customer'), name='loop_you_said_once_per_customer'),
+        ),
+        migrations.AddConstraint(
+            model_name='yousaidtemplate',
+            constraint=models.UniqueConstraint(fields=('workspace', 'language'), name='loop_you_said_template_unique'),
         ),
     ]
