@@ -65,7 +65,11 @@ class Experiment(_Scoped):
     minimum_detectable_effect = models.FloatField(_x("minimum detectable effect"))
     baseline = models.FloatField(_x("baseline"), null=True, blank=True)
     created_by = models.ForeignKey(
-        _settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        _settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
