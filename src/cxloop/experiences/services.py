@@ -11,6 +11,7 @@ from django.utils import timezone
 from cxloop.customers.models import Customer, Expectation
 from cxloop.journeys.models import Touchpoint
 
+from . import events
 from .models import Experience, Source
 from .scoring import Outcome, emotion_for_outcome, outcome_for_score
 from .stance import recompute_stances
@@ -82,6 +83,8 @@ def record_experience(
         ).update(last_experience_at=experience.occurred_at)
         recompute_stances([customer.pk], caused_by={customer.pk: experience})
         customer.refresh_from_db(fields=["stance", "stance_changed_at", "last_experience_at"])
+    # Explicitly, last: receivers (a case for a negative signal) see the stance after it.
+    events.experience_recorded.send(sender=Experience, experience=experience)
     return experience
 
 

@@ -6,3 +6,8 @@ class LoopConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "cxloop.loop"
     verbose_name = _("Close the loop")
+
+    def ready(self) -> None:
+        from . import events
+
+        events.connect()
