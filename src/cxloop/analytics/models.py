@@ -1,6 +1,106 @@
-"""analytics tables."""
+"""analytics tables.
 
-from django.db import models  # noqa: F401
+Rollups (``ExperienceDay``, ``ExperienceDayTouchpoint``): counts of the experience ledger per
+workspace and day, maintained by :mod:`cxloop.analytics.rollups` so that a metric over two years
+reads a few thousand rows instead of millions of answers. They hold no fact of their own: every
+row is recomputed from ``experiences.Experience`` (``cxloop rebuild_rollups`` rebuilds them all).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _r
+
+from cxloop.core.scoping import WorkspaceScopedModel as _RollupScoped
+
+
+class RollupCounts(_RollupScoped):
+    """The measures every rollup row carries: sums over the answers of one bucket.
+
+    ``answers`` counts every experience (scored or not); outcome and emotion columns split it.
+    ``nps_*`` count answers on the 0–10 scale (promoter 9–10, detractor 0–6); ``csat_*`` on 1–5
+    (satisfied 4–5); ``ces_*`` on 1–7 (sum and sum of squares for the mean and its variance;
+    easy 5–7). A metric is a formula over these sums (``metrics.py``).
+    """
+
+    day = models.DateField(_r("day"))
+    answers = models.PositiveIntegerField(default=0)
+    below = models.PositiveIntegerField(default=0)
+    met = models.PositiveIntegerField(default=0)
+    exceeded = models.PositiveIntegerField(default=0)
+    negative = models.PositiveIntegerField(default=0)
+    ok = models.PositiveIntegerField(default=0)
+    wow = models.PositiveIntegerField(default=0)
+    nps_n = models.PositiveIntegerField(default=0)
+    nps_promoters = models.PositiveIntegerField(default=0)
+    nps_detractors = models.PositiveIntegerField(default=0)
+    csat_n = models.PositiveIntegerField(default=0)
+    csat_satisfied = models.PositiveIntegerField(default=0)
+    ces_n = models.PositiveIntegerField(default=0)
+    ces_sum = models.BigIntegerField(default=0)
+    ces_sum_sq = models.BigIntegerField(default=0)
+    ces_easy = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+MEASURES: tuple[str, ...] = (
+    "answers",
+    "below",
+    "met",
+    "exceeded",
+    "negative",
+    "ok",
+    "wow",
+    "nps_n",
+    "nps_promoters",
+    "nps_detractors",
+    "csat_n",
+    "csat_satisfied",
+    "ces_n",
+    "ces_sum",
+    "ces_sum_sq",
+    "ces_easy",
+)
+
+
+class ExperienceDay(RollupCounts):
+    """The fine rollup: day × touchpoint × customer segment × language × source.
+
+    Channel, journey stage and department are the touchpoint's, joined at read time, so moving a
+    touchpoint to another stage or department needs no rollup change. ``segment`` is the
+    customer's *current* segment (as a raw-row query would join it): a segment change of a
+    customer recomputes the days of that customer's experiences. Deleting a touchpoint or a
+    segment sets it to null here exactly as on the experiences and customers.
+    """
+
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    segment = models.ForeignKey(
+        "customers.Segment", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    language = models.CharField(max_length=8, blank=True)
+    source = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = _r("daily experience rollup")
+        indexes = [models.Index(fields=["workspace", "day"], name="rollup_day_ws_day")]
+
+
+class ExperienceDayTouchpoint(RollupCounts):
+    """The coarse rollup: day × touchpoint, the sums of :class:`ExperienceDay` over the rest.
+
+    About a hundred times smaller; it answers every slice that filters or groups only by time,
+    touchpoint, channel, stage or department (the dashboard's usual questions).
+    """
+
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _r("daily touchpoint rollup")
+        indexes = [models.Index(fields=["workspace", "day"], name="rollup_tp_ws_day")]
 
 
 # --- experiments ---

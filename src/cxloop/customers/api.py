@@ -21,6 +21,7 @@ from pydantic import ConfigDict, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from cxloop.accounts.models import Membership
+from cxloop.analytics.services import refresh_for_customers
 from cxloop.api.auth import agent_token
 from cxloop.api.bulk import MAX_ROWS, BulkResultOut, Rows, RowsOf
 from cxloop.api.errors import Conflict, ErrorOut, Invalid, found, referenced
@@ -229,6 +230,8 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
     try:
         with transaction.atomic():
             customer.save(update_fields=list(changes))
+            if "segment" in changes:  # its answers move to the new segment in the rollups
+                refresh_for_customers([customer.pk])
     except IntegrityError:
         raise _taken(new_id or customer.external_id) from None
     return customer

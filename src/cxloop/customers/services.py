@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
+from cxloop.analytics import services as analytics
 from cxloop.core.scoping import current_workspace
 
 from . import lifecycle
@@ -102,6 +103,10 @@ def upsert_customers(rows: Sequence[CustomerInput]) -> UpsertResult:
     workspace = current_workspace()
     result = UpsertResult()
     segments = _segment_ids(r.segment for r in rows if r.segment)
+    # Customers who change segment move their answers between segments in the rollups.
+    moving = analytics.customers_changing_segment(
+        (r.external_id, segments[r.segment]) for r in rows if r.segment
+    )
     dumps = json.dumps
     for start in range(0, len(rows), UPSERT_BATCH):
         batch = _last_per_key(rows[start : start + UPSERT_BATCH])
@@ -122,6 +127,8 @@ def upsert_customers(rows: Sequence[CustomerInput]) -> UpsertResult:
         result.created += created
         result.updated += updated
         result.unchanged += len(values) - created - updated
+    if moving:
+        analytics.refresh_for_customers(moving)
     return result
 
 

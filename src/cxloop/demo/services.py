@@ -39,6 +39,7 @@ from .feedback import collect
 from .journey import create_bookshop_journey
 from .people import DEMO_EMAIL, DEMO_PASSWORD, create_company, create_segments
 from .plans import write_plans
+from .rollups import build_rollups
 from .seasons import Window
 
 __all__ = ["DEMO_EMAIL", "DEMO_PASSWORD", "DEMO_SLUG", "DemoSummary", "load_demo"]
@@ -94,6 +95,7 @@ def load_demo(
             experiences = collect(rng, window, buyers, touchpoints)
             Experience.objects.bulk_create(experiences, batch_size=BATCH)
             say(f"{len(experiences)} experiences (survey answers, reviews, social posts)")
+            say(build_rollups(workspace))
             # Derived state, computed by the same services an import or a new answer uses.
             refresh_purchase_dates(now=now_at)
             refresh_last_experience()

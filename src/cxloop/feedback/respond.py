@@ -32,6 +32,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from cxloop.analytics.services import delete_experiences
 from cxloop.core.scoping import bind_workspace
 from cxloop.customers.models import Customer
 from cxloop.experiences.models import Experience, Source
@@ -417,7 +418,7 @@ def submit(
                 return _duplicate(respondent, submission_id)
             if finalize:
                 if response.experience_id is not None:
-                    Experience.objects.filter(pk=response.experience_id).delete()
+                    delete_experiences(Experience.objects.filter(pk=response.experience_id))
                 experience = _record(respondent, score, scale, text, language, now)
                 Response.objects.filter(pk=response.pk).update(experience=experience)
             response.refresh_from_db()

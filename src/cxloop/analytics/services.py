@@ -1,0 +1,84 @@
+"""Keeping the analytics rollups in step with the experience ledger.
+
+Every path that changes what the rollups count ends here, in the same transaction as the change:
+
+- a new experience (``record_experience`` → ``experiences.events.experience_recorded`` →
+  :func:`on_experience_recorded`): its day is recomputed;
+- experiences removed (a survey answer edited replaces its experience): :func:`delete_experiences`;
+- customers moved to another segment (import, API): :func:`refresh_for_customers`, the days of
+  their experiences;
+- bulk loads (the demo, a restore): :func:`rebuild_rollups` for the workspace;
+- a touchpoint or segment deleted: the rollups' foreign keys are set to null exactly as the
+  experiences' and customers' are, so nothing needs recomputing.
+
+``cxloop rebuild_rollups`` rebuilds them from scratch (after a restore, or to check).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from cxloop.accounts.models import Workspace
+from cxloop.core.scoping import current_workspace
+from cxloop.customers.models import Customer
+from cxloop.experiences.models import Experience
+
+from . import rollups
+
+
+def refresh_for_moments(moments: Iterable[datetime], workspace: Workspace | None = None) -> None:
+    """Recompute the rollup days these moments fall on (the bound workspace by default)."""
+    workspace = workspace or current_workspace()
+    rollups.recompute_days(workspace.pk, {rollups.day_of(m) for m in moments})
+
+
+def on_experience_recorded(sender: type, *, experience: Experience, **kwargs: Any) -> None:
+    """Receiver of ``experiences.events.experience_recorded``: count the new answer."""
+    rollups.recompute_days(experience.workspace_id, [rollups.day_of(experience.occurred_at)])
+
+
+@transaction.atomic
+def delete_experiences(experiences: QuerySet[Experience]) -> int:
+    """Remove experiences from the ledger and from the rollups that counted them."""
+    moments = list(experiences.values_list("workspace_id", "occurred_at"))
+    deleted, _ = experiences.delete()
+    by_workspace: dict[int, set] = {}
+    for workspace_id, moment in moments:
+        by_workspace.setdefault(workspace_id, set()).add(rollups.day_of(moment))
+    for workspace_id, days in by_workspace.items():
+        rollups.recompute_days(workspace_id, days)
+    return deleted
+
+
+def refresh_for_customers(customer_ids: Iterable[int]) -> None:
+    """Customers changed segment: recompute the days on which they have experiences."""
+    workspace = current_workspace()
+    rollups.recompute_days(workspace.pk, rollups.days_of_customers(workspace.pk, customer_ids))
+
+
+def rebuild_rollups(workspace: Workspace | None = None) -> int:
+    """Rebuild every rollup row of a workspace from its raw experiences; returns rows written."""
+    workspace = workspace or current_workspace()
+    return rollups.rebuild_workspace(workspace.pk)
+
+
+def customers_changing_segment(pairs: Iterable[tuple[str, int | None]]) -> list[int]:
+    """Ids of stored customers whose segment differs from the one given: ``(external_id, segment)``.
+
+    Asked *before* an upsert writes, so that :func:`refresh_for_customers` recomputes only the
+    days of customers who really move.
+    """
+    wanted = dict(pairs)
+    moving: list[int] = []
+    ids = list(wanted)
+    for start in range(0, len(ids), 2000):
+        stored = Customer.objects.filter(external_id__in=ids[start : start + 2000])
+        for pk, external_id, segment_id in stored.values_list("pk", "external_id", "segment_id"):
+            if segment_id != wanted[external_id]:
+                moving.append(pk)
+    return moving
