@@ -22,6 +22,7 @@ class NavItem:
 # Only areas that exist are listed; each feature adds its own line when it lands.
 NAVIGATION = (
     NavItem(_("Home"), "web:home", "web:home"),
+    NavItem(_("Dashboard"), "analytics:dashboard", "analytics:dashboard"),
     NavItem(_("Customers"), "customers:list", "customers:"),
     NavItem(_("Journeys"), "journeys:list", "journeys:"),
     NavItem(_("Surveys"), "feedback:list", "feedback:"),
