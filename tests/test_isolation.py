@@ -93,6 +93,9 @@ PUBLIC_ROUTES = {
 # Routes without ids that list or change workspace data: Bob must only ever see his own.
 LISTING_ROUTES = [
     "web:home",
+    "analytics:dashboard",
+    "analytics:explore",
+    "analytics:answers",
     "customers:list",
     "customers:import",
     "accounts:members",
