@@ -212,13 +212,15 @@ def test_offsets_find_both_dst_changes_of_a_year():
 
 
 def test_recorded_answers_are_counted_by_their_kyiv_day(shop):
-    workspace, _, touchpoints, people = shop
+    workspace, _, _touchpoints, _people = shop
     with bind(workspace):
         record_experience(source="survey", occurred_at=AROUND_DST[0], score=10, scale="nps")
         record_experience(source="survey", occurred_at=AROUND_DST[1], score=0, scale="nps")
         days = dict(selectors.metric_series("nps", WHOLE, "day"))
-        assert days[date(2026, 3, 28)].n == 1 and days[date(2026, 3, 28)].value == 100
-        assert days[date(2026, 3, 29)].n == 1 and days[date(2026, 3, 29)].value == -100
+        assert days[date(2026, 3, 28)].n == 1
+        assert days[date(2026, 3, 28)].value == 100
+        assert days[date(2026, 3, 29)].n == 1
+        assert days[date(2026, 3, 29)].value == -100
 
 
 def test_rollups_match_raw_rows_after_inserts(shop):

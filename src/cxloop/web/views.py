@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from cxloop.accounts.models import Role
 from cxloop.accounts.permissions import require_role
+from cxloop.analytics import selectors as analytics_selectors
+from cxloop.analytics.selectors import Slice
 from cxloop.customers import selectors as customer_selectors
 from cxloop.experiences import selectors as experience_selectors
 
@@ -31,7 +33,9 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "base": base,
             "repeat_pct": round(100 * base.repeat_share) if base.repeat_share is not None else None,
-            "nps": experience_selectors.nps_summary(since=now - RECENT),
+            "nps": analytics_selectors.metric_value(
+                "nps", Slice.last_days(RECENT.days, timezone.localdate(now))
+            ),
             "mix": experience_selectors.emotion_mix(since=now - RECENT),
             "months": [
                 {
