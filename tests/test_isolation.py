@@ -17,6 +17,7 @@ from cxloop.core.scoping import bind_workspace
 from cxloop.customers.expectations import note_individual_expectation, plan_wow
 from cxloop.customers.models import Expectation, ImportRun, WowPlanItem
 
+from .analytics.experiment_fixtures import alices_experiment
 from .factories import (
     CustomerFactory,
     ExperienceFactory,
@@ -78,6 +79,9 @@ ID_ROUTES = {
     "feedback:export": ("GET", lambda a: {"survey_id": a["survey"].pk}),
     "api:get_survey": ("GET", lambda a: {"survey_id": a["survey"].pk}),
     "api:list_responses": ("GET", lambda a: {"survey_id": a["survey"].pk}),
+    "analytics:experiment_detail": ("GET", lambda a: {"experiment_id": alices_experiment(a).pk}),
+    "analytics:experiment_edit": ("POST", lambda a: {"experiment_id": alices_experiment(a).pk}),
+    "api:get_experiment": ("GET", lambda a: {"experiment_id": alices_experiment(a).pk}),
 }
 # Public survey links carry a token or key instead of an id: the link itself is the permission,
 # the same for everybody (tests/feedback/test_links.py checks wrong and expired ones).
@@ -102,6 +106,7 @@ LISTING_ROUTES = [
     "accounts:tokens",
     "journeys:list",
     "feedback:list",
+    "analytics:experiments",
 ]
 
 

@@ -1,10 +1,23 @@
 from django.urls import path
 
-from . import views
+from . import experiment_views, views
 
 app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("explore/", views.explore, name="explore"),
     path("answers/", views.answers, name="answers"),
+    # A/B experiments: experiment_views.py.
+    path("experiments/", experiment_views.experiment_list, name="experiments"),
+    path("experiments/new/", experiment_views.experiment_create, name="experiment_create"),
+    path(
+        "experiments/<int:experiment_id>/",
+        experiment_views.experiment_detail,
+        name="experiment_detail",
+    ),
+    path(
+        "experiments/<int:experiment_id>/edit/",
+        experiment_views.experiment_edit,
+        name="experiment_edit",
+    ),
 ]

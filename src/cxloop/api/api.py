@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from cxloop.accounts.api import router as accounts_router
+from cxloop.analytics.experiment_api import router as experiments_router
 from cxloop.customers.api import expectations_router, orders_router, wow_plan_router
 from cxloop.customers.api import router as customers_router
 from cxloop.customers.expectations import ExpectationInvalid
@@ -40,3 +41,4 @@ api.add_router("/journeys", journeys_router)
 api.add_router("/touchpoints", touchpoints_router)
 api.add_router("/surveys", surveys_router)
 api.add_router("/mentions", mentions_router)
+api.add_router("/experiments", experiments_router)

@@ -1,0 +1,190 @@
+"""Experiment pages and API: who may do what, CSRF, the results page and its downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pyarrow.parquet as pq
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cxloop.accounts.models import Role
+from cxloop.accounts.services import issue_token
+from cxloop.analytics.experiments import VariantSpec, create_experiment
+from cxloop.analytics.models import Experiment, ExperimentAssignment, Variant
+
+from ..conftest import make_tenant
+from ..factories import CustomerFactory, ExperienceFactory
+
+
+def _form(**overrides) -> dict:
+    data = {
+        "name": "Листівка в посилці",
+        "hypothesis": "A thank-you postcard makes customers come back.",
+        "metric": "wow_rate",
+        "design": "fixed",
+        "starts_on": "2026-03-01",
+        "ends_on": "2026-03-31",
+        "minimum_detectable_effect": "5",
+        "baseline": "",
+        "assignment": "hash",
+        "variants": "Без листівки\nЛистівка | 1",
+        "members": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def experiment(alice, in_workspace):
+    customers = [CustomerFactory(workspace=alice.workspace) for _ in range(6)]
+    today = date.today()
+    for index, customer in enumerate(customers):
+        ExperienceFactory(workspace=alice.workspace, customer=customer, nps=10 if index % 2 else 7)
+    with in_workspace(alice.workspace):
+        return create_experiment(
+            alice.workspace,
+            name="ALICE-ONLY postcard",
+            metric="wow_rate",
+            starts_on=today - timedelta(days=10),
+            ends_on=today + timedelta(days=10),
+            minimum_detectable_effect=10,
+            assignment=Experiment.Assignment.LIST,
+            variants=[VariantSpec("Без листівки"), VariantSpec("Листівка")],
+            members=[
+                (c.external_id, "Листівка" if i % 2 else "Без листівки")
+                for i, c in enumerate(customers)
+            ],
+        )
+
+
+def test_a_manager_defines_a_hash_experiment(alice):
+    response = alice.client.post(reverse("analytics:experiment_create"), _form())
+    experiment = Experiment.unscoped.get(workspace=alice.workspace)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("analytics:experiment_detail", args=[experiment.pk])
+    variants = Variant.unscoped.filter(experiment=experiment).order_by("position")
+    assert [v.name for v in variants] == [
+        "Без листівки",
+        "Листівка",
+    ]
+    page = alice.client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Листівка в посилці" in page.content.decode()
+
+
+def test_an_explicit_list_is_pasted_and_uploaded(alice):
+    for external_id in ("C-1", "C-2", "C-3"):
+        CustomerFactory(workspace=alice.workspace, external_id=external_id)
+    upload = io.BytesIO(b"C-3,B\n")
+    upload.name = "members.csv"
+    response = alice.client.post(
+        reverse("analytics:experiment_create"),
+        _form(assignment="list", variants="A\nB", members="C-1, A\nC-2, B", members_file=upload),
+    )
+    assert response.status_code == 302
+    rows = ExperimentAssignment.unscoped.filter(workspace=alice.workspace)
+    assert sorted((r.customer.external_id, r.variant.name) for r in rows) == [
+        ("C-1", "A"),
+        ("C-2", "B"),
+        ("C-3", "B"),
+    ]
+
+
+def test_bad_input_comes_back_beside_its_field(alice):
+    response = alice.client.post(
+        reverse("analytics:experiment_create"),
+        _form(assignment="list", variants="A\nB", members="nobody, A"),
+    )
+    assert response.status_code == 200
+    assert "match no customer" in response.content.decode()
+    assert not Experiment.unscoped.exists()
+
+
+def test_a_viewer_reads_but_cannot_define_or_edit(alice, experiment):
+    viewer = make_tenant("Vera", role=Role.VIEWER)
+    from ..factories import MembershipFactory
+
+    MembershipFactory(workspace=alice.workspace, user=viewer.user, role=Role.VIEWER)
+    client = Client()
+    client.force_login(viewer.user)
+    session = client.session
+    session["cxloop_workspace_id"] = alice.workspace.pk
+    session.save()
+    assert client.get(reverse("analytics:experiments")).status_code == 200
+    assert (
+        client.get(reverse("analytics:experiment_detail", args=[experiment.pk])).status_code == 200
+    )
+    assert client.post(reverse("analytics:experiment_create"), _form()).status_code == 403
+    edit = reverse("analytics:experiment_edit", args=[experiment.pk])
+    assert client.post(edit, {"name": "hijacked"}).status_code == 403
+
+
+def test_a_post_without_the_csrf_token_is_refused(alice):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice.user)
+    response = client.post(reverse("analytics:experiment_create"), _form())
+    assert response.status_code == 403
+    assert not Experiment.unscoped.exists()
+
+
+def test_editing_changes_the_end_but_not_the_variants(alice, experiment):
+    response = alice.client.post(
+        reverse("analytics:experiment_edit", args=[experiment.pk]),
+        {
+            "name": "Renamed",
+            "hypothesis": "",
+            "ends_on": "2099-01-01",
+            "minimum_detectable_effect": "7",
+            "baseline": "",
+        },
+    )
+    assert response.status_code == 302
+    experiment.refresh_from_db()
+    assert (experiment.name, experiment.ends_on) == ("Renamed", date(2099, 1, 1))
+    assert Variant.unscoped.filter(experiment=experiment).count() == 2
+
+
+def test_results_page_shows_n_interval_verdict_and_sample_needed(alice, experiment):
+    body = alice.client.get(reverse("analytics:experiment_detail", args=[experiment.pk]))
+    text = body.content.decode()
+    assert body.status_code == 200
+    assert "Fixed horizon: two-proportion z-test" in text
+    assert "Still needed" in text
+    assert "3 customers listed" in text
+
+
+@pytest.mark.parametrize("page", ["list", "detail"])
+def test_tables_download_as_csv_and_parquet(alice, experiment, page):
+    url = (
+        reverse("analytics:experiments")
+        if page == "list"
+        else reverse("analytics:experiment_detail", args=[experiment.pk])
+    )
+    response = alice.client.get(url, {"format": "csv"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    response = alice.client.get(url, {"format": "parquet"})
+    table = pq.read_table(io.BytesIO(b"".join(response.streaming_content))).to_pylist()
+    if page == "list":
+        assert [r["name"] for r in rows] == ["ALICE-ONLY postcard"]
+        assert [r["name"] for r in table] == ["ALICE-ONLY postcard"]
+    else:
+        assert [r["variant"] for r in rows] == ["Без листівки", "Листівка"]
+        assert [r["n"] for r in table] == [3, 3]
+
+
+def test_api_gives_the_same_results(alice, experiment):
+    secret = issue_token(alice.membership, "script").secret
+    response = alice.client.get(
+        reverse("api:get_experiment", kwargs={"experiment_id": experiment.pk}),
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert data["test"] == "z"
+    assert [v["n"] for v in data["variants"]] == [3, 3]
+    assert data["variants"][1]["verdict"] in {"collecting", "significant", "noise"}
