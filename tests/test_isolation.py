@@ -25,6 +25,7 @@ from .factories import (
     SurveyFactory,
     TouchpointFactory,
 )
+from .insights.isolation_fixtures import alices_proposal, alices_topic
 
 
 def _named_routes(resolver: URLResolver | None = None, namespace: str = "") -> list:
@@ -82,6 +83,10 @@ ID_ROUTES = {
     "analytics:experiment_detail": ("GET", lambda a: {"experiment_id": alices_experiment(a).pk}),
     "analytics:experiment_edit": ("POST", lambda a: {"experiment_id": alices_experiment(a).pk}),
     "api:get_experiment": ("GET", lambda a: {"experiment_id": alices_experiment(a).pk}),
+    "insights:topic": ("GET", lambda a: {"topic_id": alices_topic(a).pk}),
+    "insights:proposal": ("GET", lambda a: {"proposal_id": alices_proposal(a).pk}),
+    "insights:proposal_accept": ("POST", lambda a: {"proposal_id": alices_proposal(a).pk}),
+    "insights:proposal_dismiss": ("POST", lambda a: {"proposal_id": alices_proposal(a).pk}),
 }
 # Public survey links carry a token or key instead of an id: the link itself is the permission,
 # the same for everybody (tests/feedback/test_links.py checks wrong and expired ones).
@@ -107,6 +112,7 @@ LISTING_ROUTES = [
     "journeys:list",
     "feedback:list",
     "analytics:experiments",
+    "insights:overview",
 ]
 
 

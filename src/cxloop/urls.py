@@ -10,6 +10,7 @@ urlpatterns = [
     path("journeys/", include("cxloop.journeys.urls")),
     path("surveys/", include("cxloop.feedback.urls")),
     path("s/", include("cxloop.feedback.public_urls")),
+    path("insights/", include("cxloop.insights.urls")),
     path("analytics/", include("cxloop.analytics.urls")),
     path("loop/", include("cxloop.loop.urls")),
     path("api/v1/", api.urls),

@@ -25,7 +25,7 @@ from cxloop.experiences.scoring import Outcome, Scale, emotion_for_outcome, outc
 from cxloop.journeys.models import Touchpoint
 
 from .commerce import Buyer, Purchase
-from .compose import Context, Writer, compose, short
+from .compose import LANGUAGES, Context, Writer, _render, compose, short
 from .fulfilment import NEGATIVE, OK, WOW, Fulfilment
 from .journey import spot_for
 from .seasons import Window
@@ -76,7 +76,7 @@ def collect(
                 if signal.source == "nps":
                     last_survey = signal.at
                 rows.append(_experience(rng, window, signal, touchpoints))
-    return rows
+    return rows + incidents(window, buyers, touchpoints)
 
 
 def _signals(
@@ -236,3 +236,78 @@ def _topics(
 def _book(rng: random.Random, order: Purchase) -> str:
     title = str(rng.choice(order.items)["title"])
     return title.removesuffix(" (електронна книга)")
+
+
+# --- recent trouble, for the insights page to find on its own ---------------------------------
+LOCKER_COMPLAINTS = 30  # over the last three weeks: a new theme no topic names (emerging)
+LOCKER_DAYS = 21
+PAYMENT_COMPLAINTS = 18  # over the last ~40 hours: far above the payment topic's baseline (spike)
+PAYMENT_HOURS = 40
+
+
+def incidents(
+    window: Window, buyers: list[Buyer], touchpoints: dict[str, Touchpoint]
+) -> list[Experience]:
+    """Two recent problems the demo does not label: the insights services must find them.
+
+    - A new parcel-locker partner, Kvadro, keeps failing (codes rejected, doors jammed): low NPS
+      answers from customers who collect at a branch, in their own language, over the last
+      three weeks. No default topic matches the words, so they surface as an *emerging topic*.
+    - The card payment broke in the last two days: complaints at checkout (CES answers and
+      social posts) far above the "payment" topic's usual handful a month: a *spike*.
+
+    Drawn from their own ``Random`` so the rest of the demo stays the same draw for draw.
+    """
+    rng = random.Random(f"incidents:{window.days}")
+    pickup = [b for b in buyers if b.method == "branch" and b.customer is not None]
+    anyone = [b for b in buyers if b.customer is not None]
+    rows = []
+    for buyer in rng.sample(pickup, min(LOCKER_COMPLAINTS, len(pickup))):
+        score = rng.choice([0, 1, 2, 2, 3, 3, 4])
+        rows.append(
+            _incident(rng, window, buyer, "LOCKER", rng.uniform(0.2, LOCKER_DAYS),
+                      touchpoints["branch"], Source.SURVEY, score, Scale.NPS)
+        )  # fmt: skip
+    for buyer in rng.sample(anyone, min(PAYMENT_COMPLAINTS, len(anyone))):
+        ago = rng.uniform(0.02, PAYMENT_HOURS / 24)
+        if rng.random() < 0.5:
+            source, score, scale = Source.SURVEY, rng.choice([1, 1, 2]), Scale.CES
+        else:
+            source, score, scale = Source.SOCIAL, None, ""
+        rows.append(
+            _incident(rng, window, buyer, "PAYMENT_OUTAGE", ago, touchpoints["checkout"],
+                      source, score, scale)
+        )  # fmt: skip
+    return rows
+
+
+def _incident(
+    rng: random.Random,
+    window: Window,
+    buyer: Buyer,
+    kind: str,
+    days_ago: float,
+    touchpoint: Touchpoint,
+    source: str,
+    score: int | None,
+    scale: str,
+) -> Experience:
+    writer = Writer(buyer.language, buyer.person.female)
+    texts = LANGUAGES[buyer.language]
+    parts = [rng.choice(texts.OPENINGS[NEGATIVE])] if rng.random() < 0.5 else []
+    parts.append(rng.choice(getattr(texts, kind)))
+    if rng.random() < 0.6:
+        parts.append(rng.choice(texts.CLOSINGS[NEGATIVE]))
+    outcome = outcome_for_score(score, scale) if score is not None else Outcome.BELOW
+    return Experience(
+        customer=buyer.customer,
+        touchpoint=touchpoint,
+        occurred_at=window.at(window.end - days_ago),
+        source=source,
+        score=score,
+        scale=scale,
+        outcome=outcome,
+        emotion=emotion_for_outcome(outcome),
+        text=_render(" ".join(parts), writer, Context()),
+        language=buyer.language,
+    )

@@ -31,6 +31,7 @@ from cxloop.experiences.stance import recompute_stances
 from cxloop.insights.services import (
     analyse_experiences,
     analyse_unanalysed,
+    propose_emerging_topics,
     train_workspace_model,
 )
 
@@ -112,6 +113,8 @@ def load_demo(
                 texts = Experience.objects.exclude(text="").values_list("pk", flat=True)
                 analyse_experiences(list(texts))
             say(f"{analysed} texts analysed; workspace emotion model: {trained.reason}")
+            proposed = propose_emerging_topics()
+            say(f"{len(proposed)} emerging topics proposed from recent unmatched complaints")
     return DemoSummary(
         workspace=workspace,
         created=True,

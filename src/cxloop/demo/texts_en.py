@@ -403,3 +403,25 @@ TOPICS = {
         ],
     },
 }
+
+# Recent trouble the demo's insights page must find on its own (``feedback.incidents``).
+LOCKER = [
+    "The Kvadro locker on my street refused to open again. The SMS code was 'invalid' and I "
+    "stood there for half an hour.",
+    "Chose a Kvadro locker because it sounded quicker. Screen went black, the door stays shut, "
+    "nobody explains anything.",
+    "Third time in a row the Kvadro locker 'doesn't recognise' my code. Terrible.",
+    "The Kvadro locker door is jammed with my order inside and nobody has been able to open it "
+    "for two days.",
+    "Your new Kvadro lockers are a letdown: the pickup code expired before I even got there.",
+    "The Kvadro locker by the metro has been switched off for a week. Why do you even work "
+    "with them?",
+    "Kvadro is the worst locker in town. The door won't open, the code is rejected.",
+]
+PAYMENT_OUTAGE = [
+    "Can't pay for my order: the payment page keeps throwing an error.",
+    "Payment failed twice, my card was charged anyway and the order still says unpaid.",
+    "Third attempt to pay and another payment error. What is going on with your checkout?",
+    "Card payments have been failing since this morning. Impossible to buy anything.",
+    "I was charged twice for one order. Not happy.",
+]

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.text import slugify
 from sklearn.metrics import f1_score
 
 from cxloop.core.scoping import current_workspace
@@ -25,7 +26,7 @@ from .classifiers.coldstart import cold_start_classifier
 from .classifiers.workspace import NotEnoughExamples, train_model
 from .language import detect_language
 from .models import EmotionModelVersion, ExperienceAnalysis, Topic, TopicProposal
-from .selectors import workspace_taxonomy
+from .selectors import final_emotion_is, workspace_taxonomy
 from .topics import DEFAULT_TOPICS
 
 BATCH = 1_000
@@ -315,59 +316,100 @@ def topic_spikes(
     Counts analysed experiences by the day they occurred (in the current time zone), negative
     ones by default; each spike carries the ids of the experiences behind it.
     """
+    return recent_spikes(day, days=1, emotion=emotion, window=window, **rule)
+
+
+def recent_spikes(
+    today: date,
+    *,
+    days: int = 7,
+    emotion: str | None = "negative",
+    window: int = spikes.WINDOW_DAYS,
+    **rule,
+) -> list[spikes.Spike]:
+    """The spikes of each of the ``days`` days up to ``today``, newest day first (one query).
+
+    Each day is judged against its own ``window`` days before it, so a spike stays on the page
+    for a week after it happened, with the texts of its day.
+    """
     tz = timezone.get_current_timezone()
-    start = datetime.combine(day - timedelta(days=window), time.min, tzinfo=tz)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    first = today - timedelta(days=days - 1)
+    start = datetime.combine(first - timedelta(days=window), time.min, tzinfo=tz)
+    end = datetime.combine(today + timedelta(days=1), time.min, tzinfo=tz)
     rows = ExperienceAnalysis.topics.through.objects.filter(
         experienceanalysis__workspace=current_workspace(),
         experienceanalysis__experience__occurred_at__gte=start,
         experienceanalysis__experience__occurred_at__lt=end,
     )
     if emotion:
-        rows = rows.filter(
-            Q(experienceanalysis__corrected_emotion=emotion)
-            | Q(experienceanalysis__corrected_emotion="", experienceanalysis__emotion=emotion)
-        )
-    pairs = list(
-        rows.values_list(
+        rows = rows.filter(final_emotion_is(emotion, "experienceanalysis__"))
+    pairs = [
+        (key, when.astimezone(tz).date(), pk)
+        for key, when, pk in rows.values_list(
             "topic__key", "experienceanalysis__experience__occurred_at",
             "experienceanalysis__experience_id",
         )
-    )  # fmt: skip
-    found = spikes.find_spikes(
-        spikes.daily_counts((key, when.astimezone(tz).date()) for key, when, _ in pairs),
-        day,
-        window=window,
-        **rule,
-    )
-    for spike in found:
-        spike.experience_ids.extend(
-            pk
-            for key, when, pk in pairs
-            if key == spike.topic and when.astimezone(tz).date() == day
-        )
+    ]  # fmt: skip
+    daily = spikes.daily_counts((key, on) for key, on, _ in pairs)
+    found = []
+    for offset in range(days):
+        day = today - timedelta(days=offset)
+        for spike in spikes.find_spikes(daily, day, window=window, **rule):
+            spike.experience_ids.extend(
+                pk for key, on, pk in pairs if key == spike.topic and on == day
+            )
+            found.append(spike)
     return found
 
 
 RECENT_DAYS = 30
 MAX_EMERGING_TEXTS = 2_000
+BACKGROUND_DAYS = 180  # the past that recent words are compared with
+MAX_BACKGROUND_TEXTS = 5_000
 
 
 def propose_emerging_topics(*, days: int = RECENT_DAYS, **options) -> list[TopicProposal]:
-    """Group recent negative texts without a topic and store the groups as proposals.
+    """Find words that recent negative texts without a topic share and the past did not
+    (``emerging.py``), and store each group as a proposal.
 
-    Replaces the previous open proposals (accepted and dismissed ones stay as a record).
+    The background is the workspace's analysed texts of the ``BACKGROUND_DAYS`` before the
+    recent window (the latest ``MAX_BACKGROUND_TEXTS``, any emotion). Replaces the previous open
+    proposals; accepted and dismissed ones stay as a record, and a group whose anchor word a
+    manager already dismissed is not proposed again.
     """
-    since = timezone.now() - timedelta(days=days)
+    now = timezone.now()
+    since = now - timedelta(days=days)
     rows = list(
         ExperienceAnalysis.objects.filter(experience__occurred_at__gte=since, topics__isnull=True)
-        .filter(Q(corrected_emotion="negative") | Q(corrected_emotion="", emotion="negative"))
+        .filter(final_emotion_is("negative"))
         .order_by("-experience__occurred_at")
         .values_list("experience_id", "experience__text", "language")[:MAX_EMERGING_TEXTS]
     )
-    proposals = emerging.propose_topics(
-        [text for _, text, _ in rows], [lang for _, _, lang in rows], **options
+    background = list(
+        ExperienceAnalysis.objects.filter(
+            experience__occurred_at__lt=since,
+            experience__occurred_at__gte=since - timedelta(days=BACKGROUND_DAYS),
+        )
+        .order_by("-experience__occurred_at")
+        .values_list("experience__text", "language")[:MAX_BACKGROUND_TEXTS]
     )
+    dismissed = {
+        keywords[0]
+        for keywords in TopicProposal.objects.filter(
+            status=TopicProposal.Status.DISMISSED
+        ).values_list("keywords", flat=True)
+        if keywords
+    }
+    proposals = [
+        p
+        for p in emerging.propose_topics(
+            [text for _, text, _ in rows],
+            [lang for _, _, lang in rows],
+            background=background,
+            **options,
+        )
+        if p.keywords[0] not in dismissed
+    ]
     with transaction.atomic():
         TopicProposal.objects.filter(status=TopicProposal.Status.PROPOSED).delete()
         stored = []
@@ -383,21 +425,76 @@ def propose_emerging_topics(*, days: int = RECENT_DAYS, **options) -> list[Topic
     return stored
 
 
-@transaction.atomic
-def accept_proposal(proposal: TopicProposal, *, key: str, name: str) -> Topic:
-    """Turn a proposal into a topic whose keywords are the proposal's (as exact lemmas)."""
-    by_language: dict[str, list[str]] = {}
-    languages = set(
-        ExperienceAnalysis.objects.filter(experience__in=proposal.experiences.all()).values_list(
-            "language", flat=True
+class ProposalClosed(ValueError):
+    """The proposal was already accepted or dismissed (by someone else, a moment ago)."""
+
+    status = 409
+
+
+def _open_proposal(proposal: TopicProposal) -> TopicProposal:
+    """Lock the proposal's row and check it still waits for a decision."""
+    locked = TopicProposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.status != TopicProposal.Status.PROPOSED:
+        raise ProposalClosed(
+            f"This proposal was already {locked.get_status_display().lower()}; reload the page."
         )
-    ) & {"uk", "ru", "en"}
-    for language in sorted(languages) or ["en"]:
-        by_language[language] = list(proposal.keywords)
-    topic = Topic.objects.create(
-        key=key, name=name, keywords=by_language, origin=Topic.Origin.EMERGING
-    )
-    proposal.status = TopicProposal.Status.ACCEPTED
-    proposal.topic = topic
-    proposal.save(update_fields=["status", "topic"])
+    return locked
+
+
+def _unique_key(name: str, proposal: TopicProposal) -> str:
+    key = slugify(name)[:50] or f"emerging-{proposal.pk}"
+    if Topic.objects.filter(key=key).exists():
+        key = f"{key[:40]}-{proposal.pk}"
+    return key
+
+
+def accept_proposal(
+    proposal: TopicProposal,
+    *,
+    name: str,
+    key: str | None = None,
+    keywords: Sequence[str] | None = None,
+) -> Topic:
+    """Turn a proposal into a topic: its keywords (the proposal's, or the manager's edit) become
+    the topic's rules in every language its texts were written in (as exact lemmas; a ``*`` at
+    the end makes a stem).
+
+    The proposal's own texts are re-analysed at once, so they show the new topic; the rest of
+    the workspace is re-analysed by a background task after the commit.
+    """
+    with transaction.atomic():
+        proposal = _open_proposal(proposal)
+        words = [w.strip().lower() for w in (keywords or proposal.keywords) if w.strip()]
+        languages = set(
+            ExperienceAnalysis.objects.filter(
+                experience__in=proposal.experiences.all()
+            ).values_list("language", flat=True)
+        ) & {"uk", "ru", "en"}
+        topic = Topic.objects.create(
+            key=key or _unique_key(name, proposal),
+            name=name,
+            keywords=dict.fromkeys(sorted(languages) or ["en"], words),
+            origin=Topic.Origin.EMERGING,
+        )
+        proposal.status = TopicProposal.Status.ACCEPTED
+        proposal.topic = topic
+        proposal.save(update_fields=["status", "topic"])
+        analyse_experiences(list(proposal.experiences.values_list("pk", flat=True)))
+        workspace_id = current_workspace().pk
+        transaction.on_commit(lambda: _enqueue_reanalysis(workspace_id))
     return topic
+
+
+def _enqueue_reanalysis(workspace_id: int) -> None:
+    from .tasks import reanalyse_workspace  # tasks import this module
+
+    reanalyse_workspace.enqueue(workspace_id)
+
+
+@transaction.atomic
+def dismiss_proposal(proposal: TopicProposal) -> TopicProposal:
+    """Keep the proposal as a record; its anchor word is not proposed again."""
+    proposal = _open_proposal(proposal)
+    proposal.status = TopicProposal.Status.DISMISSED
+    proposal.save(update_fields=["status"])
+    return proposal

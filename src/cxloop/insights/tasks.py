@@ -62,3 +62,13 @@ def retrain_if_needed(workspace_id: int) -> bool:
     if needed:
         train_workspace_model.enqueue(workspace_id)
     return needed
+
+
+@task()
+def find_emerging_topics(workspace_id: int) -> int:
+    """Propose emerging topics from the recent unmatched complaints; returns how many.
+
+    Idempotent: each run replaces the open proposals with the ones the data gives now.
+    """
+    with bind_workspace(Workspace.objects.get(pk=workspace_id)):
+        return len(services.propose_emerging_topics())

@@ -1,0 +1,113 @@
+"""A new text is analysed without anybody asking: a task is enqueued after the recording commits."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import default_task_backend
+
+from cxloop.core.scoping import bind_workspace
+from cxloop.experiences.services import record_experience
+from cxloop.feedback.mentions import import_mentions
+from cxloop.insights import services
+from cxloop.insights.models import ExperienceAnalysis
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+@pytest.fixture
+def topics(alice):
+    with bind_workspace(alice.workspace):
+        services.ensure_default_topics()
+
+
+def _enqueued() -> list:
+    return [r for r in default_task_backend.results if r.task.name == "analyse_experiences"]
+
+
+def test_a_recorded_text_gets_its_emotion_and_topics(
+    alice, topics, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    with (
+        bind_workspace(alice.workspace),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        experience = record_experience(
+            source="social", outcome="below", text="Кур'єр запізнився на три дні, жахливо"
+        )
+    with bind_workspace(alice.workspace):
+        analysis = ExperienceAnalysis.objects.get(experience=experience)
+        assert analysis.language == "uk"
+        assert analysis.emotion == "negative"
+        assert {"courier", "delivery"} <= {t.key for t in analysis.topics.all()}
+
+
+def test_one_task_per_transaction_however_many_texts(
+    alice, topics, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DUMMY
+    default_task_backend.clear()
+    with (
+        bind_workspace(alice.workspace),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        made = [
+            record_experience(source="social", outcome="met", text=f"Нормально {i}")
+            for i in range(5)
+        ]
+        record_experience(source="staff_note", outcome="met")  # no text: nothing to analyse
+    (task,) = _enqueued()
+    assert task.args == [alice.workspace.pk, [e.pk for e in made]]
+
+
+@transaction.atomic
+def _record_then_fail() -> None:
+    record_experience(source="social", outcome="below", text="Жахливо")
+    raise RuntimeError("the request failed after recording")
+
+
+def test_a_rolled_back_recording_enqueues_nothing(
+    alice, topics, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DUMMY
+    default_task_backend.clear()
+    with bind_workspace(alice.workspace), django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError, match="failed"):
+            _record_then_fail()
+        kept = record_experience(source="social", outcome="below", text="Погано")
+    (task,) = _enqueued()
+    assert task.args == [alice.workspace.pk, [kept.pk]]
+
+
+def test_imported_mentions_are_analysed(
+    alice, topics, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    rows = [
+        {"source": "google", "external_id": f"g-{i}", "text": text, "rating": rating,
+         "posted_at": timezone.now().isoformat()}
+        for i, (text, rating) in enumerate(
+            [("Упаковка порвана, книжка пошкоджена", 1), ("Чудова книгарня, дякую!", 5)]
+        )
+    ]  # fmt: skip
+    with bind_workspace(alice.workspace), django_capture_on_commit_callbacks(execute=True):
+        result = import_mentions(rows)
+    assert result.created == 2
+    with bind_workspace(alice.workspace):
+        analyses = {a.experience.text: a for a in ExperienceAnalysis.objects.all()}
+        assert len(analyses) == 2
+        damaged = analyses["Упаковка порвана, книжка пошкоджена"]
+        assert "packaging" in {t.key for t in damaged.topics.all()}
+
+
+def test_the_analysis_task_is_idempotent(alice, topics):
+    with bind_workspace(alice.workspace):
+        experience = record_experience(source="social", outcome="below", text="Жахлива упаковка")
+        services.analyse_experiences([experience.pk])
+        services.analyse_experiences([experience.pk])
+        assert ExperienceAnalysis.objects.filter(experience=experience).count() == 1
+        assert experience.analysis.topics.count() == 1
