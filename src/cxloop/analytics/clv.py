@@ -97,8 +97,7 @@ def bgnbd_log_likelihood(params: ArrayLike, x: Array, t_x: Array, T: Array) -> A
 def fit_bgnbd(x: ArrayLike, t_x: ArrayLike, T: ArrayLike, *, min_repeaters: int = 5) -> BgNbdFit:
     """Maximum-likelihood BG/NBD parameters from each customer's (x, t_x, T).
 
-    Optimised over the logarithms of the parameters (all must be positive) with Nelder-Mead,
-    then polished with L-BFGS-B; both are deterministic.
+    Optimised over the logarithms of the parameters (all must be positive); deterministic.
     """
     x, t_x, T = _arrays(x, t_x, T)
     repeaters = int((x > 0).sum())
@@ -178,15 +177,17 @@ def fit_gamma_gamma(x: ArrayLike, zbar: ArrayLike, *, min_customers: int = 5) ->
 
 
 def _minimise(negative, start: Array):  # type: ignore[no-untyped-def]
-    coarse = minimize(
+    """L-BFGS-B (numerical gradient) to get close fast, then Nelder-Mead to settle where the
+    gradient's finite differences are too coarse; the better of the two wins."""
+    fast = minimize(negative, start, method="L-BFGS-B", options={"maxiter": 500})
+    polish = minimize(
         negative,
-        start,
+        fast.x,
         method="Nelder-Mead",
-        options={"maxiter": 4000, "xatol": 1e-7, "fatol": 1e-9, "adaptive": True},
+        options={"maxiter": 1500, "xatol": 1e-6, "fatol": 1e-8, "adaptive": True},
     )
-    fine = minimize(negative, coarse.x, method="L-BFGS-B", options={"maxiter": 1000})
-    best = fine if fine.fun <= coarse.fun else coarse
-    best.success = bool(coarse.success or fine.success)
+    best = polish if polish.fun <= fast.fun else fast
+    best.success = bool(fast.success or polish.success)
     return best
 
 

@@ -226,13 +226,9 @@ class Variant(_Scoped):
 class ExperimentAssignment(_Scoped):
     """An explicit "this customer is in this variant" row (assignment ``list``)."""
 
-    experiment = models.ForeignKey(
-        Experiment, on_delete=models.CASCADE, related_name="assignments"
-    )
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="assignments")
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="assignments")
-    customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="+"
-    )
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         verbose_name = _x("experiment assignment")
@@ -244,3 +240,55 @@ class ExperimentAssignment(_Scoped):
 
     def __str__(self) -> str:
         return f"{self.customer_id} → {self.variant_id}"
+
+
+# --- customer value ---
+# Cohorts, KPIs, the lifetime-value model and the seeds' claims (cxloop.analytics.value_services):
+# recomputed by ``cxloop refresh_clv`` and kept as one snapshot per run, plus each buyer's
+# predictions, so the Customer value page and the customer 360 read a few rows at any scale.
+from cxloop.core.scoping import WorkspaceScopedModel as _ValueScoped  # noqa: E402
+
+
+class ValueSnapshot(_ValueScoped):
+    """One run of ``refresh_clv``: what the Customer value page shows, as of ``as_of``.
+
+    ``kpis``, ``cohorts`` and ``claims`` are the JSON forms of ``cohorts.ValueKpis``,
+    ``cohorts.CohortTable`` and a list of ``claims.Claim``; ``model`` holds the fitted BG/NBD and
+    Gamma-Gamma parameters with their fit checks, or the reason there is no fit.
+    """
+
+    as_of = models.DateTimeField(_x("as of"))
+    computed_at = models.DateTimeField(_x("computed"), auto_now_add=True)
+    seconds = models.FloatField(default=0)
+    currency = models.CharField(max_length=3, blank=True)
+    horizon_months = models.PositiveSmallIntegerField(default=12)
+    monthly_discount = models.FloatField(default=0.01)
+    kpis = models.JSONField(default=dict)
+    cohorts = models.JSONField(default=dict)
+    claims = models.JSONField(default=list)
+    model = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _x("customer value snapshot")
+        indexes = [models.Index(fields=["workspace", "-as_of"], name="value_snapshot_ws_asof")]
+
+
+class CustomerValue(_ValueScoped):
+    """A buyer's predictions from the latest fit (only customers with a purchase have one)."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", on_delete=models.CASCADE, related_name="predicted_value"
+    )
+    repeat_purchases = models.PositiveIntegerField(default=0)
+    spent = models.FloatField(default=0)  # historical value: every purchase so far
+    probability_alive = models.FloatField()
+    expected_purchases = models.FloatField()  # in the snapshot's horizon
+    expected_spend = models.FloatField()  # per future purchase
+    lifetime_value = models.FloatField()  # discounted, over the horizon
+    as_of = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _x("predicted customer value")
+        indexes = [
+            models.Index(fields=["workspace", "-lifetime_value"], name="customer_value_ws_clv")
+        ]

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import experiment_views, views
+from . import experiment_views, value_views, views
 
 app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("explore/", views.explore, name="explore"),
     path("answers/", views.answers, name="answers"),
+    # Customer value (CLV, retention): another page of this app, its view in value_views.py.
+    path("value/", value_views.customer_value, name="value"),
     # A/B experiments: experiment_views.py.
     path("experiments/", experiment_views.experiment_list, name="experiments"),
     path("experiments/new/", experiment_views.experiment_create, name="experiment_create"),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cxloop.accounts.models import Role
 from cxloop.accounts.permissions import require_role
+from cxloop.analytics.value_selectors import predicted_value_of
 from cxloop.experiences.selectors import customer_timeline
 
 from . import expectations as plans
@@ -93,6 +94,7 @@ def _render_360(
             "stance_history": selectors.stance_history(customer),
             "orders": selectors.customer_orders(customer),
             "timeline": customer_timeline(customer.pk),
+            "predicted_value": predicted_value_of(customer),
             "can_edit": request.membership.has_role(Role.AGENT),
             "today": timezone.localdate(),
             "expectation_form": expectation_form or ExpectationForm(),
