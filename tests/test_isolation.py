@@ -26,6 +26,7 @@ from .factories import (
     TouchpointFactory,
 )
 from .insights.isolation_fixtures import alices_proposal, alices_topic
+from .loop.case_fixtures import alices_case
 
 
 def _named_routes(resolver: URLResolver | None = None, namespace: str = "") -> list:
@@ -83,6 +84,15 @@ ID_ROUTES = {
     "analytics:experiment_detail": ("GET", lambda a: {"experiment_id": alices_experiment(a).pk}),
     "analytics:experiment_edit": ("POST", lambda a: {"experiment_id": alices_experiment(a).pk}),
     "api:get_experiment": ("GET", lambda a: {"experiment_id": alices_experiment(a).pk}),
+    "loop:case_detail": ("GET", lambda a: {"case_id": alices_case(a).pk}),
+    "loop:case_contact": ("POST", lambda a: {"case_id": alices_case(a).pk}),
+    "loop:case_resolve": ("POST", lambda a: {"case_id": alices_case(a).pk}),
+    "loop:case_wont_fix": ("POST", lambda a: {"case_id": alices_case(a).pk}),
+    "loop:case_note": ("POST", lambda a: {"case_id": alices_case(a).pk}),
+    "loop:case_reassign": ("POST", lambda a: {"case_id": alices_case(a).pk}),
+    "api:get_case": ("GET", lambda a: {"case_id": alices_case(a).pk}),
+    "api:change_case_status": ("POST", lambda a: {"case_id": alices_case(a).pk}),
+    "api:add_case_note": ("POST", lambda a: {"case_id": alices_case(a).pk}),
     "insights:topic": ("GET", lambda a: {"topic_id": alices_topic(a).pk}),
     "insights:proposal": ("GET", lambda a: {"proposal_id": alices_proposal(a).pk}),
     "insights:proposal_accept": ("POST", lambda a: {"proposal_id": alices_proposal(a).pk}),
@@ -105,6 +115,7 @@ LISTING_ROUTES = [
     "analytics:dashboard",
     "analytics:explore",
     "analytics:answers",
+    "analytics:value",
     "customers:list",
     "customers:import",
     "accounts:members",
@@ -112,6 +123,7 @@ LISTING_ROUTES = [
     "journeys:list",
     "feedback:list",
     "analytics:experiments",
+    "loop:cases",
     "insights:overview",
 ]
 

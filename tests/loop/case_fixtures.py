@@ -69,3 +69,15 @@ def record(alice):
 @pytest.fixture
 def customer(alice):
     return CustomerFactory(workspace=alice.workspace, name="Олена <b>Коваль</b>")
+
+
+def alices_case(things: dict):
+    """Alice's case for the isolation test (tests/test_isolation.py), opened by the service from
+    one of her negative experiences; the same case for every route."""
+    from cxloop.loop.cases import open_case_for
+    from cxloop.loop.models import Case
+
+    customer = things["customer"]
+    with bind_workspace(customer.workspace):
+        found = Case.objects.filter(customer=customer).first()
+        return found or open_case_for(things["experience"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from cxloop.accounts.api import router as accounts_router
+from cxloop.analytics.api import router as metrics_router
 from cxloop.analytics.experiment_api import router as experiments_router
 from cxloop.customers.api import expectations_router, orders_router, wow_plan_router
 from cxloop.customers.api import router as customers_router
@@ -14,6 +15,8 @@ from cxloop.experiences.services import ExperienceInvalid
 from cxloop.feedback.api import mentions_router
 from cxloop.feedback.api import router as surveys_router
 from cxloop.journeys.api import journeys_router, touchpoints_router
+from cxloop.loop.case_api import router as cases_router
+from cxloop.loop.improvement_api import goal_router, improvements_router, processes_router
 
 from . import errors
 from .auth import workspace_token
@@ -41,4 +44,9 @@ api.add_router("/journeys", journeys_router)
 api.add_router("/touchpoints", touchpoints_router)
 api.add_router("/surveys", surveys_router)
 api.add_router("/mentions", mentions_router)
+api.add_router("/cases", cases_router)
+api.add_router("/goal", goal_router)
+api.add_router("/improvements", improvements_router)
+api.add_router("/processes", processes_router)
 api.add_router("/experiments", experiments_router)
+api.add_router("/metrics", metrics_router)
