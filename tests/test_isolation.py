@@ -116,6 +116,7 @@ LISTING_ROUTES = [
     "analytics:explore",
     "analytics:answers",
     "analytics:value",
+    "analytics:value",
     "customers:list",
     "customers:import",
     "accounts:members",

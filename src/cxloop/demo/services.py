@@ -42,6 +42,7 @@ from .people import DEMO_EMAIL, DEMO_PASSWORD, create_company, create_segments
 from .plans import write_plans
 from .rollups import build_rollups
 from .seasons import Window
+from .value import compute_customer_value
 
 __all__ = ["DEMO_EMAIL", "DEMO_PASSWORD", "DEMO_SLUG", "DemoSummary", "load_demo"]
 
@@ -115,6 +116,7 @@ def load_demo(
             say(f"{analysed} texts analysed; workspace emotion model: {trained.reason}")
             proposed = propose_emerging_topics()
             say(f"{len(proposed)} emerging topics proposed from recent unmatched complaints")
+            say(compute_customer_value(workspace, now_at))
     return DemoSummary(
         workspace=workspace,
         created=True,

@@ -26,6 +26,7 @@ NAVIGATION = (
     NavItem(_("Customers"), "customers:list", "customers:"),
     NavItem(_("Journeys"), "journeys:list", "journeys:"),
     NavItem(_("Surveys"), "feedback:list", "feedback:"),
+    NavItem(_("Customer value"), "analytics:value", "analytics:value"),
     NavItem(_("Cases"), "loop:cases", "loop:case"),
     NavItem(_("Insights"), "insights:overview", "insights:"),
     NavItem(_("Team"), "accounts:members", "accounts:member"),
