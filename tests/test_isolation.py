@@ -116,7 +116,6 @@ LISTING_ROUTES = [
     "analytics:explore",
     "analytics:answers",
     "analytics:value",
-    "analytics:value",
     "customers:list",
     "customers:import",
     "accounts:members",
