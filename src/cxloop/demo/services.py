@@ -36,6 +36,7 @@ from cxloop.insights.services import (
 )
 
 from .commerce import customer_rows, order_rows, simulate
+from .experiments import create_demo_experiments
 from .feedback import collect
 from .journey import create_bookshop_journey
 from .people import DEMO_EMAIL, DEMO_PASSWORD, create_company, create_segments
@@ -117,6 +118,7 @@ def load_demo(
             proposed = propose_emerging_topics()
             say(f"{len(proposed)} emerging topics proposed from recent unmatched complaints")
             say(compute_customer_value(workspace, now_at))
+            say(f"{len(create_demo_experiments(workspace, now_at.date()))} A/B experiments defined")
     return DemoSummary(
         workspace=workspace,
         created=True,
