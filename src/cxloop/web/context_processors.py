@@ -27,6 +27,7 @@ NAVIGATION = (
     NavItem(_("Journeys"), "journeys:list", "journeys:"),
     NavItem(_("Surveys"), "feedback:list", "feedback:"),
     NavItem(_("Customer value"), "analytics:value", "analytics:value"),
+    NavItem(_("Experiments"), "analytics:experiments", "analytics:experiment"),
     NavItem(_("Cases"), "loop:cases", "loop:case"),
     NavItem(_("Insights"), "insights:overview", "insights:"),
     NavItem(_("Team"), "accounts:members", "accounts:member"),
