@@ -115,7 +115,7 @@ def load_demo(
                 texts = Experience.objects.exclude(text="").values_list("pk", flat=True)
                 analyse_experiences(list(texts))
             say(f"{analysed} texts analysed; workspace emotion model: {trained.reason}")
-            proposed = propose_emerging_topics()
+            proposed = propose_emerging_topics(now=now_at)
             say(f"{len(proposed)} emerging topics proposed from recent unmatched complaints")
             say(compute_customer_value(workspace, now_at))
             say(f"{len(create_demo_experiments(workspace, now_at.date()))} A/B experiments defined")

@@ -368,7 +368,9 @@ BACKGROUND_DAYS = 180  # the past that recent words are compared with
 MAX_BACKGROUND_TEXTS = 5_000
 
 
-def propose_emerging_topics(*, days: int = RECENT_DAYS, **options) -> list[TopicProposal]:
+def propose_emerging_topics(
+    *, days: int = RECENT_DAYS, now: datetime | None = None, **options
+) -> list[TopicProposal]:
     """Find words that recent negative texts without a topic share and the past did not
     (``emerging.py``), and store each group as a proposal.
 
@@ -377,10 +379,12 @@ def propose_emerging_topics(*, days: int = RECENT_DAYS, **options) -> list[Topic
     proposals; accepted and dismissed ones stay as a record, and a group whose anchor word a
     manager already dismissed is not proposed again.
     """
-    now = timezone.now()
+    now = now or timezone.now()
     since = now - timedelta(days=days)
     rows = list(
-        ExperienceAnalysis.objects.filter(experience__occurred_at__gte=since, topics__isnull=True)
+        ExperienceAnalysis.objects.filter(
+            experience__occurred_at__gte=since, experience__occurred_at__lt=now, topics__isnull=True
+        )
         .filter(final_emotion_is("negative"))
         .order_by("-experience__occurred_at")
         .values_list("experience_id", "experience__text", "language")[:MAX_EMERGING_TEXTS]
