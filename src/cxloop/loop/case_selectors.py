@@ -74,7 +74,7 @@ def customer_case_events(customer_id: int, limit: int = 50) -> QuerySet[CaseEven
     """The case rows of one customer, newest first (for the customer 360 page)."""
     return (
         CaseEvent.objects.filter(customer_id=customer_id)
-        .select_related("case", "actor", "owner")
+        .select_related("case", "actor", "owner", "experience")
         .order_by("-created_at", "-id")[:limit]
     )
 
