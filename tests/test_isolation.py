@@ -27,6 +27,7 @@ from .factories import (
 )
 from .insights.isolation_fixtures import alices_proposal, alices_topic
 from .loop.case_fixtures import alices_case
+from .loop.improvement_helpers import alices_improvement
 
 
 def _named_routes(resolver: URLResolver | None = None, namespace: str = "") -> list:
@@ -93,6 +94,15 @@ ID_ROUTES = {
     "api:get_case": ("GET", lambda a: {"case_id": alices_case(a).pk}),
     "api:change_case_status": ("POST", lambda a: {"case_id": alices_case(a).pk}),
     "api:add_case_note": ("POST", lambda a: {"case_id": alices_case(a).pk}),
+    "loop:improvement_detail": ("GET", lambda a: {"improvement_id": alices_improvement(a).pk}),
+    "loop:improvement_edit": ("GET", lambda a: {"improvement_id": alices_improvement(a).pk}),
+    "loop:improvement_move": ("POST", lambda a: {"improvement_id": alices_improvement(a).pk}),
+    "loop:improvement_link": ("POST", lambda a: {"improvement_id": alices_improvement(a).pk}),
+    "api:get_improvement": ("GET", lambda a: {"improvement_id": alices_improvement(a).pk}),
+    "api:update_improvement": ("PATCH", lambda a: {"improvement_id": alices_improvement(a).pk}),
+    "api:move_improvement": ("POST", lambda a: {"improvement_id": alices_improvement(a).pk}),
+    "api:link_signals": ("POST", lambda a: {"improvement_id": alices_improvement(a).pk}),
+    "api:improvement_effect": ("GET", lambda a: {"improvement_id": alices_improvement(a).pk}),
     "insights:topic": ("GET", lambda a: {"topic_id": alices_topic(a).pk}),
     "insights:proposal": ("GET", lambda a: {"proposal_id": alices_proposal(a).pk}),
     "insights:proposal_accept": ("POST", lambda a: {"proposal_id": alices_proposal(a).pk}),
@@ -101,6 +111,7 @@ ID_ROUTES = {
 # Public survey links carry a token or key instead of an id: the link itself is the permission,
 # the same for everybody (tests/feedback/test_links.py checks wrong and expired ones).
 PUBLIC_ROUTES = {
+    "loop:you_said_unsubscribe",
     "survey:personal",
     "survey:personal_thanks",
     "survey:anonymous",
@@ -124,6 +135,11 @@ LISTING_ROUTES = [
     "feedback:list",
     "analytics:experiments",
     "loop:cases",
+    "loop:goal",
+    "loop:improvements",
+    "loop:grid",
+    "loop:processes",
+    "loop:you_said_template",
     "insights:overview",
 ]
 

@@ -27,6 +27,7 @@ from ..factories import (
     SurveyFactory,
     TouchpointFactory,
 )
+from ..loop.improvement_helpers import make_improvement
 from .conftest import PREFIX
 
 pytestmark = pytest.mark.django_db
@@ -165,6 +166,7 @@ def alices_ids(alice):
         "stage_id": touchpoint.stage_id,
         "journey_id": touchpoint.stage.journey_id,
         "survey_id": SurveyFactory(workspace=alice.workspace).pk,
+        "improvement_id": make_improvement(alice.workspace, title="Hers").pk,
     }
 
 

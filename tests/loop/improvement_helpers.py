@@ -36,3 +36,22 @@ def make_improvement(
                 improvement, "shipped", shipped_on=shipped_on, notify=notify
             )
     return improvement
+
+
+def alices_improvement(things: dict) -> Improvement:
+    """Alice's improvement for the isolation test (tests/test_isolation.py): shipped, linked to one
+    of her experiences; the same one for every route."""
+    customer = things["customer"]
+    workspace = customer.workspace
+    with bind_workspace(workspace):
+        found = Improvement.objects.filter(title="ALICE-ONLY improvement").first()
+    if found is not None:
+        return found
+    return make_improvement(
+        workspace,
+        title="ALICE-ONLY improvement",
+        process=make_process(workspace, "ALICE-ONLY process"),
+        touchpoint=things["touchpoint"],
+        links=improvements.Links(experience_ids=[things["experience"].pk]),
+        shipped_on=date(2026, 1, 5),
+    )

@@ -198,3 +198,92 @@ def test_a_manager_adds_a_process(alice):
 def test_shipped_on_is_what_the_grid_places_it_by(alice):
     improvement = make_improvement(alice.workspace, shipped_on=date(2026, 11, 2))
     assert improvement.shipped_on.isocalendar()[:2] == (2026, 45)
+
+
+# --- API --------------------------------------------------------------------------------------
+
+
+def _api(tenant, method: str, path: str, body=None):
+    import json
+
+    from cxloop.accounts.services import issue_token
+
+    secret = issue_token(tenant.membership, "script").secret
+    return tenant.client.generic(
+        method,
+        "/api/v1" + path,
+        json.dumps(body) if body is not None else "",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+
+
+def test_the_api_proposes_moves_and_ships_an_improvement(alice):
+    process = make_process(alice.workspace)
+    signal = ExperienceFactory(workspace=alice.workspace, nps=1)
+    created = _api(
+        alice,
+        "POST",
+        "/improvements",
+        {"title": "Courier calls", "process_id": process.pk, "experience_ids": [signal.pk]},
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["status"], body["experience_ids"]) == ("idea", [signal.pk])
+    path = f"/improvements/{body['id']}/status"
+    refused = _api(alice, "POST", path, {"status": "shipped"})
+    assert refused.status_code == 409
+    assert "cannot become" in refused.json()["detail"]
+    for status in ("planned", "in_progress"):
+        assert _api(alice, "POST", path, {"status": status}).status_code == 200
+    shipped = _api(alice, "POST", path, {"status": "shipped", "shipped_on": "2026-11-02"})
+    assert shipped.json()["shipped_on"] == "2026-11-02"
+    listed = _api(alice, "GET", "/improvements?status=shipped")
+    assert [i["id"] for i in listed.json()["items"]] == [body["id"]]
+    effect = _api(alice, "GET", f"/improvements/{body['id']}/effect")
+    assert effect.status_code == 200
+    assert effect.json()["scope"] == ""  # no touchpoint or topic linked
+
+
+def test_the_api_refuses_another_workspaces_ids_in_a_body(alice, bob):
+    process = make_process(alice.workspace)
+    foreign = ExperienceFactory(workspace=bob.workspace)
+    response = _api(
+        alice,
+        "POST",
+        "/improvements",
+        {"title": "x", "process_id": process.pk, "experience_ids": [foreign.pk]},
+    )
+    assert response.status_code == 422
+    bobs_process = make_process(bob.workspace, "Bob's")
+    response = _api(alice, "POST", "/improvements", {"title": "x", "process_id": bobs_process.pk})
+    assert response.status_code == 422
+
+
+def test_the_api_goal_is_read_by_all_and_written_by_managers(alice):
+    put = _api(
+        alice,
+        "PUT",
+        "/goal",
+        {
+            "statement": "Readers come back.",
+            "targets": [
+                {"metric": "nps", "comparison": "gte", "value": 40, "due_on": "2027-06-30"}
+            ],
+        },
+    )
+    assert put.status_code == 200, put.content
+    got = _api(alice, "GET", "/goal").json()
+    assert got["statement"] == "Readers come back."
+    assert got["targets"] == [
+        {"metric": "nps", "comparison": "gte", "value": 40.0, "due_on": "2027-06-30"}
+    ]
+    agent = make_tenant("Agnes", role=Role.AGENT)
+    assert _api(agent, "PUT", "/goal", {"statement": "x"}).status_code == 403
+
+
+def test_bobs_pages_do_not_show_alices_improvements(alice, bob):
+    make_improvement(alice.workspace, title="ALICE-ONLY change", shipped_on=date(2026, 11, 2))
+    for name in ("loop:improvements", "loop:grid", "loop:processes"):
+        body = bob.client.get(reverse(name) + "?end=2026-W45").content.decode()
+        assert "ALICE-ONLY" not in body
