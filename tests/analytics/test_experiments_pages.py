@@ -188,3 +188,23 @@ def test_api_gives_the_same_results(alice, experiment):
     assert data["test"] == "z"
     assert [v["n"] for v in data["variants"]] == [3, 3]
     assert data["variants"][1]["verdict"] in {"collecting", "significant", "noise"}
+
+
+def test_the_list_is_newest_first_in_a_fixed_number_of_queries(
+    alice, in_workspace, django_assert_max_num_queries
+):
+    for offset in range(5):
+        with in_workspace(alice.workspace):
+            create_experiment(
+                alice.workspace,
+                name=f"Experiment {offset}",
+                metric="nps",
+                starts_on=date(2026, 1, 1) + timedelta(days=offset),
+                ends_on=date(2026, 6, 1),
+                minimum_detectable_effect=10,
+                variants=[VariantSpec("A"), VariantSpec("B"), VariantSpec("C")],
+            )
+    with django_assert_max_num_queries(8):
+        response = alice.client.get(reverse("analytics:experiments"))
+    names = [e.name for e in response.context["experiments"]]
+    assert names == [f"Experiment {n}" for n in (4, 3, 2, 1, 0)]

@@ -50,7 +50,12 @@ def experiments() -> QuerySet[Experiment]:
 
 
 def experiment_list() -> QuerySet[Experiment]:
-    return experiments().annotate(variant_count=Count("variants", distinct=True))
+    # An aggregate drops Meta.ordering, so the order is said again.
+    return (
+        experiments()
+        .annotate(variant_count=Count("variants", distinct=True))
+        .order_by("-starts_on", "-id")
+    )
 
 
 def assignment_map(experiment: Experiment) -> dict[int, int]:

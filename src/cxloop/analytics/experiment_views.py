@@ -194,7 +194,7 @@ def experiment_detail(request: HttpRequest, experiment_id: int) -> HttpResponse:
             "experiment": experiment,
             "results": results,
             "kind": metric_kind(experiment.metric),
-            "confidence": round((1 - results.alpha) * 100, 1),
+            "confidence": (1 - results.alpha) * 100,
             "can_edit": request.membership.has_role(Role.MANAGER),
         },
     )
