@@ -7,6 +7,7 @@ by hand in Python from the raw ``Experience`` rows, with the local date taken by
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -297,3 +298,22 @@ def test_rebuild_is_idempotent(shop):
         assert sum(r.answers for r in ExperienceDayTouchpoint.objects.all()) == (
             Experience.objects.count()
         )
+
+
+def test_rebuild_command_restores_lost_rollups(shop, bob):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    workspace, _, touchpoints, people = shop
+    with bind(workspace):
+        _record_many(touchpoints, people)
+        maintained = _rollup_rows()
+        ExperienceDay.objects.all().delete()
+        ExperienceDayTouchpoint.objects.all().delete()
+    out = StringIO()
+    call_command("rebuild_rollups", "--workspace", workspace.slug, stdout=out)
+    assert f"{workspace.slug}: " in out.getvalue()
+    with bind(workspace):
+        assert _rollup_rows() == maintained
+    with pytest.raises(CommandError, match="slug"):
+        call_command("rebuild_rollups", "--workspace", "nobody")
