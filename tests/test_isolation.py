@@ -26,7 +26,7 @@ from .factories import (
     TouchpointFactory,
 )
 from .insights.isolation_fixtures import alices_proposal, alices_topic
-from .loop.case_fixtures import alices_case
+from .loop.case_isolation import alices_case
 from .loop.improvement_helpers import alices_improvement
 
 

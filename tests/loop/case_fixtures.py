@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
 
@@ -18,8 +17,6 @@ from ..factories import (
     TouchpointFactory,
     UserFactory,
 )
-
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -69,15 +66,3 @@ def record(alice):
 @pytest.fixture
 def customer(alice):
     return CustomerFactory(workspace=alice.workspace, name="Олена <b>Коваль</b>")
-
-
-def alices_case(things: dict):
-    """Alice's case for the isolation test (tests/test_isolation.py), opened by the service from
-    one of her negative experiences; the same case for every route."""
-    from cxloop.loop.cases import open_case_for
-    from cxloop.loop.models import Case
-
-    customer = things["customer"]
-    with bind_workspace(customer.workspace):
-        found = Case.objects.filter(customer=customer).first()
-        return found or open_case_for(things["experience"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,9 +23,9 @@ from ..factories import (
     OrderFactory,
     UserFactory,
 )
-from .case_fixtures import NOW
 
 pytest_plugins = ["tests.loop.case_fixtures"]
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the injected clock
 
 pytestmark = pytest.mark.django_db
 

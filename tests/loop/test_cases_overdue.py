@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import socket
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
 import pytest
@@ -18,10 +18,10 @@ from cxloop.loop import case_selectors, cases
 from cxloop.loop.models import Case, CaseEvent, Notification
 
 from ..factories import CustomerFactory, DepartmentFactory, ExperienceFactory, MembershipFactory
-from .case_fixtures import NOW
 
 pytestmark = pytest.mark.django_db
 pytest_plugins = ["tests.loop.case_fixtures"]
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the injected clock
 
 
 class Inbox:
