@@ -39,10 +39,10 @@ def test_dashboard_period_segment_and_drill_down_to_answers(live_server, page, s
     page.wait_for_selector("[data-metric=nps] canvas[data-drawn]")
 
     # A longer period, then one segment: both end up in the address, so the view can be shared.
-    page.get_by_label("Period").select_option("90d")
+    page.locator("select[name=period]").select_option("90d")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(re.compile(r"period=90d"))
-    page.get_by_label("Segment").select_option(str(segment.pk))
+    page.locator("select[name=segment]").select_option(str(segment.pk))
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(re.compile(rf"segment={segment.pk}"))
     assert "period=90d" in page.url

@@ -103,6 +103,10 @@ class SliceForm(forms.Form):
     )
 
     filter_dimensions: Sequence[str] = DASHBOARD_FILTERS
+    # How the template lays the fields out: always shown, behind "Filters", behind "Compare".
+    primary: Sequence[str] = ("period", "start", "end", *DASHBOARD_FILTERS)
+    secondary: Sequence[str] = ()
+    comparing: Sequence[str] = ()
 
     def __init__(self, data: Any = None, *, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
@@ -136,6 +140,27 @@ class SliceForm(forms.Form):
                     _("A custom period can be at most five years long."), code="too_long"
                 )
         return data
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def _bound(self, names: Sequence[str]) -> list[forms.BoundField]:
+        return [self[name] for name in names if name in self.fields]
+
+    def primary_fields(self) -> list[forms.BoundField]:
+        return self._bound(self.primary)
+
+    def secondary_fields(self) -> list[forms.BoundField]:
+        return self._bound(self.secondary)
+
+    def comparing_fields(self) -> list[forms.BoundField]:
+        return self._bound(self.comparing)
+
+    def secondary_in_use(self) -> int:
+        """How many of the folded-away filters the query string sets (the fold opens then)."""
+        return sum(1 for name in self.secondary if (self.data or {}).get(name))
+
+    def comparing_in_use(self) -> bool:
+        return any((self.data or {}).get(name) for name in self.comparing)
 
     # --- what the views use, once the form is valid -----------------------------------------
 
@@ -198,6 +223,9 @@ class ExplorerForm(SliceForm):
     """The explorer: a metric, a grain, a breakdown and an optional comparison."""
 
     filter_dimensions = EXPLORER_FILTERS
+    primary = ("metric", "period", "start", "end", "grain", "by")
+    secondary = EXPLORER_FILTERS
+    comparing = ("compare", "group_a", "group_b")
 
     metric = forms.ChoiceField(label=_("Metric"), required=False)
     grain = forms.ChoiceField(
@@ -217,7 +245,12 @@ class ExplorerForm(SliceForm):
             )
         },
     )
-    compare = forms.ChoiceField(label=_("Compare"), required=False, choices=COMPARE_CHOICES)
+    compare = forms.ChoiceField(
+        label=_("Compare"),
+        required=False,
+        choices=COMPARE_CHOICES,
+        widget=forms.Select(attrs={"data-compare": ""}),
+    )
     group_a = forms.ChoiceField(label=_("Group A"), required=False)
     group_b = forms.ChoiceField(label=_("Group B"), required=False)
 
@@ -275,6 +308,9 @@ def explorable(metric: Any) -> bool:
 
 class AnswersForm(ExplorerForm):
     """The explorer's slice, plus which part of a number: a metric's bucket or a topic."""
+
+    primary = ("metric", "period", "start", "end")
+    comparing = ()
 
     bucket = forms.SlugField(label=_("Part"), required=False, max_length=40)
     topic = forms.IntegerField(label=_("Topic"), required=False, min_value=1)

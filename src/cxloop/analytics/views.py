@@ -62,6 +62,7 @@ class Shown:
     label: str
     help: str
     suffix: str
+    diff_suffix: str  # a difference of two percentages is in percentage points
     digits: int
     higher_is_better: bool
     drillable: bool  # counted from answers, so the answers behind it can be listed
@@ -74,6 +75,7 @@ def shown(key: str) -> Shown:
         label=str(metric.label),
         help=str(metric.help_text),
         suffix=SUFFIX.get(metric.unit, ""),
+        diff_suffix=" " + _("pp") if metric.unit == "%" else "",
         digits=DIGITS.get(metric.unit, 1),
         higher_is_better=key not in LOWER_IS_BETTER,
         drillable=metric.source == "ledger",

@@ -160,15 +160,18 @@
   }
 
   function matrix(spec) {
+    // Drivers with few answers are drawn hollow: a hint, not a fact.
     const colours = spec.points.map((p) => p.colour);
+    const fills = spec.points.map((p) => (p.small ? "#fff" : p.colour));
     return {
       type: "scatter",
       data: {
         datasets: [{
           label: spec.yLabel,
           data: spec.points.map((p) => ({ x: p.x, y: p.y })),
-          backgroundColor: colours,
+          backgroundColor: fills,
           borderColor: colours,
+          borderWidth: 2,
           pointRadius: 6,
           pointHoverRadius: 8,
         }],
@@ -183,7 +186,8 @@
             callbacks: {
               label: (ctx) => {
                 const p = spec.points[ctx.dataIndex];
-                return `${p.label}: ${number.format(p.x)}% · ${number.format(p.y)}`;
+                const text = `${p.label}: ${number.format(p.x)}% · ${number.format(p.y)}`;
+                return p.small ? `${text} (n=${integer.format(p.n)})` : text;
               },
             },
           },
@@ -221,6 +225,16 @@
       const toggle = () => {
         for (const el of document.querySelectorAll("[data-custom-period]")) {
           el.hidden = select.value !== "custom";
+        }
+      };
+      select.addEventListener("change", toggle);
+      toggle();
+    }
+    // The two groups only matter when comparing two groups.
+    for (const select of document.querySelectorAll("select[data-compare]")) {
+      const toggle = () => {
+        for (const el of document.querySelectorAll("[data-compare-groups]")) {
+          el.hidden = select.value !== "groups";
         }
       };
       select.addEventListener("change", toggle);
