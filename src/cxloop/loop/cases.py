@@ -191,24 +191,36 @@ def customer_spend(customer_id: int) -> Decimal:
     ] or Decimal(0)
 
 
-_UNSET = object()
+@dataclass(frozen=True)
+class DeadlineRules:
+    """The workspace's deadline settings and high-value threshold, read once per batch."""
+
+    standard_hours: int
+    high_value_hours: int
+    threshold: Decimal | None
+
+    @classmethod
+    def current(cls, *, threshold: bool = True) -> DeadlineRules:
+        """``threshold=False`` skips the grouped query over all orders (not a prosecutor)."""
+        workspace = current_workspace()
+        rules = case_settings(workspace)
+        return cls(
+            standard_hours=feedback_settings(workspace).detractor_contact_hours,
+            high_value_hours=rules.high_value_contact_hours,
+            threshold=high_value_threshold(rules.high_value_top_percent) if threshold else None,
+        )
 
 
 def deadline_for(
-    customer: Customer, opened_at: datetime, *, threshold: object = _UNSET
+    customer: Customer, opened_at: datetime, rules: DeadlineRules | None = None
 ) -> tuple[datetime, bool]:
     """When the case is due, and whether the shorter high-value deadline applied."""
-    workspace = current_workspace()
-    standard = feedback_settings(workspace).detractor_contact_hours
-    rules = case_settings(workspace)
-    if customer.stance == Stance.PROSECUTOR:
-        limit = (
-            high_value_threshold(rules.high_value_top_percent) if threshold is _UNSET else threshold
-        )
+    rules = rules or DeadlineRules.current(threshold=customer.stance == Stance.PROSECUTOR)
+    if customer.stance == Stance.PROSECUTOR and rules.threshold is not None:
         spend = customer_spend(customer.pk)
-        if limit is not None and spend > 0 and spend >= limit:
-            return opened_at + timedelta(hours=rules.high_value_contact_hours), True
-    return opened_at + timedelta(hours=standard), False
+        if spend > 0 and spend >= rules.threshold:
+            return opened_at + timedelta(hours=rules.high_value_hours), True
+    return opened_at + timedelta(hours=rules.standard_hours), False
 
 
 # --- owner ----------------------------------------------------------------------------------------
@@ -293,14 +305,22 @@ def _already_linked(experience: Experience) -> bool:
 
 @transaction.atomic
 def open_case_for(
-    experience: Experience, *, now: datetime | None = None, threshold: object = _UNSET
+    experience: Experience,
+    *,
+    now: datetime | None = None,
+    rules: DeadlineRules | None = None,
+    unlinked: bool = False,
 ) -> Case | None:
     """Open a case for a negative signal, or attach it to the open case about the same thing.
 
     Returns the case (new or existing), or None when the experience is not a negative signal of
-    a known customer. Idempotent: a signal already linked to a case is not linked again.
+    a known customer. Idempotent: a signal already linked to a case is not linked again
+    (``unlinked=True``: the caller's query already left linked signals out). ``rules`` lets a
+    batch read the deadline settings once.
     """
-    if not is_negative_signal(experience) or _already_linked(experience):
+    if not is_negative_signal(experience):
+        return None
+    if not unlinked and _already_linked(experience):
         return None
     now = now or timezone.now()
     customer = Customer.objects.get(pk=experience.customer_id)
@@ -312,7 +332,7 @@ def open_case_for(
     department = None
     if subject.touchpoint_id is not None:
         department = Department.objects.filter(touchpoints__pk=subject.touchpoint_id).first()
-    due_at, high_value = deadline_for(customer, now, threshold=threshold)
+    due_at, high_value = deadline_for(customer, now, rules)
     owner = pick_owner(department)
     case = Case(
         customer=customer,
@@ -390,14 +410,13 @@ def open_cases(
     now, so a backfill of old signals gets a fresh deadline rather than being born overdue.
     """
     summary = OpenSummary()
-    rules = case_settings(current_workspace())
-    threshold = high_value_threshold(rules.high_value_top_percent)
+    rules = DeadlineRules.current()
     for experience in (
         negative_signals_without_case(since).select_related("analysis").iterator(chunk_size=500)
     ):
         summary.examined += 1
         opened_at = experience.occurred_at if at_signal_time else (now or timezone.now())
-        case = open_case_for(experience, now=opened_at, threshold=threshold)
+        case = open_case_for(experience, now=opened_at, rules=rules, unlinked=True)
         if case is None:
             continue
         if case.experience_id == experience.pk:
@@ -515,10 +534,13 @@ class NotifySummary:
     email_failed: int = 0
 
 
-def notify_overdue_cases(*, now: datetime | None = None) -> NotifySummary:
+def notify_overdue_cases(
+    *, now: datetime | None = None, workspace: Workspace | None = None, email: bool = True
+) -> NotifySummary:
     """Tell each overdue case's owner and their managers, once per case (per owner).
 
-    Across all workspaces (a periodic sweep). The claim is a compare-and-set on
+    Across all workspaces (a periodic sweep), or one; ``email=False`` writes the in-app notices
+    only (the demo loader), leaving the emails to the next sweep. The claim is a compare-and-set on
     ``Case.overdue_notified_at``; the notices and the timeline row are written in the same
     transaction, and the emails go after commit, each claimed by ``Notification.emailed_at``.
     """
@@ -529,6 +551,8 @@ def notify_overdue_cases(*, now: datetime | None = None) -> NotifySummary:
         .select_related("workspace")
         .order_by("workspace_id", "due_at")
     )
+    if workspace is not None:
+        pending = pending.filter(workspace=workspace)
     for case in pending.iterator(chunk_size=200):
         with bind_workspace(case.workspace), transaction.atomic():
             claimed = (
@@ -552,8 +576,8 @@ def notify_overdue_cases(*, now: datetime | None = None) -> NotifySummary:
             events.overdue_notified(case, people, now=now)
             summary.cases += 1
             summary.notices += len(created)
-    emailed = send_notification_emails(now=now)
-    summary.emailed, summary.email_failed = emailed
+    if email:
+        summary.emailed, summary.email_failed = send_notification_emails(now=now)
     return summary
 
 
