@@ -84,7 +84,13 @@ def generate(n: int) -> Workspace:
     when = np.concatenate(weeks)
     value = np.round(rng.gamma(TRUE["p"], 1 / nu[who]), 2)
     workspace = Workspace.objects.create(name="Bench value", slug=SLUG)
-    created = start.isoformat(sep=" ")
+
+    # Stored as Django stores them: naive UTC text on SQLite, timestamptz on PostgreSQL.
+    def stamp(moment: datetime) -> str | datetime:
+        return moment.replace(tzinfo=None).isoformat(sep=" ") if is_sqlite else moment
+
+    is_sqlite = connection.vendor == "sqlite"
+    created = stamp(start)
     with transaction.atomic(), connection.cursor() as cursor:
         table = Customer._meta.db_table
         cursor.executemany(
@@ -104,7 +110,7 @@ def generate(n: int) -> Workspace:
         )
         with bind_workspace(workspace):
             ids = np.array(Customer.objects.order_by("pk").values_list("pk", flat=True))
-        placed = [(start + timedelta(weeks=float(w))).isoformat(sep=" ") for w in when]
+        placed = [stamp(start + timedelta(weeks=float(w))) for w in when]
         cursor.executemany(
             f"INSERT INTO {Order._meta.db_table} (workspace_id, customer_id, external_id, "  # noqa: S608
             "placed_at, amount, currency, items, status) "

@@ -15,19 +15,23 @@ sorted in numpy; at a million orders that is a few seconds on SQLite (see bench/
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-from django.db.models import FloatField
+from django.db import connection
+from django.db.models import CharField, F, FloatField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from numpy.typing import NDArray
 
 from cxloop.customers.models import Order
 
 EXCLUDED_STATUSES = (Order.Status.CANCELLED, Order.Status.RETURNED)
 SECONDS_PER_DAY = 86_400
+CHUNK = 50_000
 
 
 @dataclass(frozen=True)
@@ -128,25 +132,50 @@ def month_of(days: NDArray[np.int64]) -> NDArray[np.int64]:
     return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
 
 
+def _epoch_seconds(values: tuple) -> NDArray[np.float64]:
+    """UTC epoch seconds of ``placed_at`` as the database driver returns it: aware datetimes
+    (PostgreSQL), or naive UTC text (SQLite with ``USE_TZ``), parsed by numpy in one call."""
+    if values and isinstance(values[0], str):
+        try:
+            micros = np.array(values, dtype="datetime64[us]").astype(np.int64)
+            return micros / 1e6
+        except ValueError:  # not the text Django writes; parse it the slow, general way
+            values = tuple(parse_datetime(v) for v in values)
+    # A naive datetime from the database is UTC (USE_TZ), never the process's local time.
+    return np.array(
+        [(v if v.tzinfo else v.replace(tzinfo=UTC)).timestamp() for v in values], dtype=np.float64
+    )
+
+
 def load_purchases(now: datetime | None = None) -> Purchases:
     """The bound workspace's purchases up to ``now`` (one query, no model instances)."""
     now = now or timezone.now()
     orders = (
         Order.objects.filter(placed_at__lte=now).exclude(status__in=EXCLUDED_STATUSES).order_by()
     )
-    rows = orders.values_list("customer_id", "placed_at", Cast("amount", FloatField()), "currency")
-    customer_ids: list[int] = []
-    stamps: list[float] = []
-    amounts: list[float] = []
-    currencies: dict[str, int] = {}
-    for customer_id, placed_at, amount, currency in rows.iterator(chunk_size=20_000):
-        customer_ids.append(customer_id)
-        stamps.append(placed_at.timestamp())
-        amounts.append(amount)
-        currencies[currency] = currencies.get(currency, 0) + 1
-    customer = np.array(customer_ids, dtype=np.int64)
-    day = local_days(np.array(stamps, dtype=np.float64))
-    amount = np.array(amounts, dtype=np.float64)
+    # SQLite keeps datetimes as naive UTC text: read it as text and let numpy parse a whole chunk
+    # at once, instead of a Python converter per row.
+    placed = Cast("placed_at", CharField()) if connection.vendor == "sqlite" else F("placed_at")
+    rows = orders.values_list("customer_id", placed, Cast("amount", FloatField()), "currency")
+    # The compiled SQL through a plain cursor: Django's per-row converters (a datetime parsed from
+    # text on SQLite, a Decimal built and dropped) cost more than the query at a million rows.
+    sql, params = rows.query.sql_with_params()
+    id_chunks: list[NDArray[np.int64]] = []
+    stamp_chunks: list[NDArray[np.float64]] = []
+    amount_chunks: list[NDArray[np.float64]] = []
+    currencies: Counter[str] = Counter()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(CHUNK):
+            ids, placed, amounts, codes = zip(*chunk, strict=True)
+            id_chunks.append(np.array(ids, dtype=np.int64))
+            stamp_chunks.append(_epoch_seconds(placed))
+            amount_chunks.append(np.array(amounts, dtype=np.float64))
+            currencies.update(codes)
+    customer = np.concatenate(id_chunks) if id_chunks else np.zeros(0, dtype=np.int64)
+    stamps = np.concatenate(stamp_chunks) if stamp_chunks else np.zeros(0)
+    amount = np.concatenate(amount_chunks) if amount_chunks else np.zeros(0)
+    day = local_days(stamps)
     today = int(local_days(np.array([now.timestamp()]))[0])
     order_count = len(customer)
     if order_count:
@@ -163,5 +192,5 @@ def load_purchases(now: datetime | None = None) -> Purchases:
         amount=amount,
         orders=order_count,
         today=today,
-        currency=max(currencies, key=currencies.__getitem__) if currencies else "",
+        currency=currencies.most_common(1)[0][0] if currencies else "",
     )
