@@ -15,7 +15,7 @@ from cxloop.accounts.models import Role
 from cxloop.analytics.services import rebuild_rollups
 
 from ..conftest import make_tenant
-from ..factories import CustomerFactory, ExperienceFactory, SegmentFactory
+from ..factories import CustomerFactory, ExperienceFactory, SegmentFactory, TouchpointFactory
 
 DASHBOARD = reverse("analytics:dashboard")
 EXPLORE = reverse("analytics:explore")
@@ -324,3 +324,78 @@ def test_explorer_and_answers_query_counts_stay_flat(alice, django_assert_max_nu
         assert alice.client.get(EXPLORE, {"metric": "nps", "by": "channel"}).status_code == 200
     with django_assert_max_num_queries(15):
         assert alice.client.get(ANSWERS, {"metric": "nps"}).status_code == 200
+
+
+# --- key drivers and their answers ------------------------------------------------------------
+
+
+def _analysed(experience, topic):
+    from cxloop.core.scoping import bind_workspace
+    from cxloop.insights.models import ExperienceAnalysis
+
+    with bind_workspace(experience.workspace):
+        analysis = ExperienceAnalysis.objects.create(
+            workspace=experience.workspace,
+            experience=experience,
+            language="en",
+            emotion=experience.emotion,
+            confidence=0.9,
+            classifier="test",
+            analysed_at=timezone.now(),
+        )
+        analysis.topics.add(topic)
+
+
+def test_key_drivers_link_to_the_answers_that_mention_them(alice):
+    from cxloop.insights.models import Topic
+
+    courier = TouchpointFactory(workspace=alice.workspace, name="Courier")
+    late = Topic.unscoped.create(workspace=alice.workspace, key="delivery", name="Delivery")
+    for experience in _answers(alice.workspace, [1, 2, 3], touchpoint=courier, text="late"):
+        _analysed(experience, late)
+    _answers(alice.workspace, [10, 9, 10, 9], text="lovely")
+    response = alice.client.get(EXPLORE, {"metric": "nps", "period": "30d"})
+    assert response.status_code == 200
+    rows = {d.label: url for d, url in response.context["driver_rows"]}
+    assert f"touchpoint={courier.pk}" in rows["Courier"]
+    assert f"topic={late.pk}" in rows["Delivery"]
+    points = {p["label"]: p for p in response.context["matrix"]["points"]}
+    assert points["Delivery"]["quadrant"] in ("fix", "watch")  # it pulls NPS down
+    # The topic's link lists exactly the answers that mention it.
+    body = alice.client.get(rows["Delivery"]).content.decode()
+    assert body.count(">late<") == 3
+    assert "lovely" not in body
+
+
+def test_drivers_table_downloads_as_csv(alice):
+    courier = TouchpointFactory(workspace=alice.workspace, name="Courier")
+    _answers(alice.workspace, [1, 2], touchpoint=courier)
+    _answers(alice.workspace, [10, 9])
+    rows = _csv(alice.client.get(EXPLORE, {"metric": "nps", "format": "csv", "table": "drivers"}))
+    assert rows[0][:2] == ["driver", "kind"]
+    assert rows[1][:2] == ["Courier", "touchpoint"]
+
+
+def test_comparison_downloads_as_csv_and_parquet(alice):
+    loyal = SegmentFactory(workspace=alice.workspace, name="Loyal")
+    new = SegmentFactory(workspace=alice.workspace, name="New")
+    _answers(alice.workspace, [10, 9], segment=loyal)
+    _answers(alice.workspace, [0, 9], segment=new)
+    query = {"metric": "nps", "compare": "groups", "group_a": loyal.pk, "group_b": new.pk}
+    rows = _csv(alice.client.get(EXPLORE, {**query, "format": "csv", "table": "comparison"}))
+    assert [rows[1][0], rows[2][0]] == ["Loyal", "New"]
+    parquet = alice.client.get(EXPLORE, {**query, "format": "parquet", "table": "comparison"})
+    assert parquet.status_code == 200
+    assert b"".join(parquet.streaming_content)[:4] == b"PAR1"
+
+
+# --- languages ------------------------------------------------------------------------------
+
+
+def test_numbers_and_dates_follow_the_readers_language(alice):
+    _answers(alice.workspace, [10, 9, 9, 7, 3])  # NPS +40.0
+    english = alice.client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    ukrainian = alice.client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="uk").content.decode()
+    assert ">40.0<" in english
+    assert ">40,0<" in ukrainian
+    assert '<html lang="uk">' in ukrainian
