@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Func, Q, Sum, Value
 from django.db.models.fields import DateField
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
 
 from cxloop.experiences.models import Experience
 from cxloop.experiences.scoring import Emotion, Outcome, Scale
@@ -120,6 +120,36 @@ class LocalDate(Func):
 
     def as_sql(self, compiler, connection, **extra):
         return compiler.compile(TruncDate(self.source_expressions[0], tzinfo=zone()))
+
+
+class PeriodStart(Func):
+    """The first day of the week (Monday) or month of a date column, inside the database.
+
+    PostgreSQL: ``date_trunc``; SQLite: ``date(d, 'weekday 0', '-6 days')`` (the Sunday on or
+    after the day, minus six) and ``date(d, 'start of month')``: no Python function per row.
+    """
+
+    output_field = DateField()
+
+    def __init__(self, expression: object, grain: str) -> None:
+        if grain not in {"week", "month"}:
+            raise ValueError(f"Unknown grain {grain!r}; use week or month.")
+        super().__init__(expression)
+        self.grain = grain
+
+    def as_postgresql(self, compiler, connection, **extra):
+        inner, params = compiler.compile(self.source_expressions[0])
+        return f"date_trunc('{self.grain}', {inner})::date", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        inner, params = compiler.compile(self.source_expressions[0])
+        if self.grain == "week":
+            return f"date({inner}, 'weekday 0', '-6 days')", params
+        return f"date({inner}, 'start of month')", params
+
+    def as_sql(self, compiler, connection, **extra):
+        truncate = TruncWeek if self.grain == "week" else TruncMonth
+        return compiler.compile(truncate(self.source_expressions[0], output_field=DateField()))
 
 
 def _lock(workspace_id: int) -> None:

@@ -161,18 +161,24 @@ def _grouped(
     dimension: str | None,
     day_key: str = "day",
 ) -> dict[tuple[date | None, Any], dict[str, float]]:
+    """Sum rows into (period start, dimension key) buckets; ``grain`` None: one period."""
     names = list(names)
+    columns = [(name, f"s_{name}") for name in names]
     out: dict[tuple[date | None, Any], dict[str, float]] = defaultdict(
         lambda: dict.fromkeys(names, 0)
     )
+    periods_of: dict[Any, date] = {}  # a few hundred distinct days: convert each once
     for row in rows:
-        day = row.get(day_key)
-        if isinstance(day, str):
-            day = date.fromisoformat(day)
-        key = (_period(day, grain) if grain else None, row.get("dim") if dimension else None)
-        bucket = out[key]
-        for name in names:
-            bucket[name] += row.get(f"s_{name}") or 0
+        period = None
+        if grain:
+            day = row[day_key]
+            period = periods_of.get(day)
+            if period is None:
+                as_date = date.fromisoformat(day) if isinstance(day, str) else day
+                period = periods_of[day] = _period(as_date, grain)
+        bucket = out[(period, row.get("dim") if dimension else None)]
+        for name, column in columns:
+            bucket[name] += row[column] or 0
     return out
 
 
@@ -186,12 +192,17 @@ def _ledger_sums(
         rows = rows.filter(**{ROLLUP_FIELD[key]: value})
     measures = list(measures)
     sums = {f"s_{m}": Sum(m) for m in measures}
-    fields = ["day"] if grain else []
-    expressions = {"dim": F(ROLLUP_FIELD[dimension])} if dimension else {}
-    if not fields and not expressions:
+    # Weeks and months are grouped inside the database (``rollups.PeriodStart``): ~15 rows per
+    # period and channel come back instead of one per day.
+    expressions: dict[str, Any] = {}
+    if grain:
+        expressions["period"] = rollups.PeriodStart("day", grain) if grain != "day" else F("day")
+    if dimension:
+        expressions["dim"] = F(ROLLUP_FIELD[dimension])
+    if not expressions:
         return _grouped([rows.aggregate(**sums)], measures, None, None)
-    values = rows.values(*fields, **expressions).annotate(**sums).order_by()
-    return _grouped(values, measures, grain, dimension)
+    values = rows.values(**expressions).annotate(**sums).order_by()
+    return _grouped(values, measures, grain, dimension, day_key="period")
 
 
 def _customer_sums(
