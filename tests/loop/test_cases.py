@@ -337,3 +337,18 @@ def test_a_failed_recording_leaves_no_case(alice, shop, customer):
     with bind_workspace(alice.workspace), pytest.raises(RuntimeError):
         request_that_fails_after_recording()
     assert _cases(alice.workspace) == []
+
+
+def test_the_open_cases_command_backfills_every_workspace_and_reports(alice, bob, customer):
+    import io
+
+    from django.core.management import call_command
+
+    ExperienceFactory(workspace=alice.workspace, customer=customer, nps=0)
+    ExperienceFactory(workspace=bob.workspace, nps=0)
+    out = io.StringIO()
+    call_command("open_cases", "--since", "2000-01-01", stdout=out)
+    assert "alice: 1 signals, 1 cases opened" in out.getvalue()
+    assert "bob: 1 signals, 1 cases opened" in out.getvalue()
+    call_command("open_cases", "--workspace", "alice", stdout=(again := io.StringIO()))
+    assert "alice: 0 signals" in again.getvalue()

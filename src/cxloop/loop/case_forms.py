@@ -16,6 +16,7 @@ class CaseFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[("open", _("Open")), ("", _("Any status")), *CaseStatus.choices],
+        initial="open",
     )
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
@@ -26,6 +27,9 @@ class CaseFilterForm(forms.Form):
         self.fields["owner"].choices = [("", _("Anyone"))] + [(u.pk, str(u)) for u in handlers]
 
     def filters(self, user_id: int) -> dict:
+        """Unfiltered (nothing asked yet) means the open cases."""
+        if not self.is_bound:
+            return {"status": "open", "owner_id": None, "overdue": False}
         self.is_valid()
         data = self.cleaned_data
         status = data.get("status", "open") if "status" in self.data else "open"
@@ -62,7 +66,12 @@ class ResolveForm(forms.Form):
         label=_("What we did"), max_length=MAX_NOTE, widget=forms.Textarea(attrs={"rows": 3})
     )
     goodwill_value = forms.DecimalField(
-        label=_("Goodwill given"), required=False, min_value=0, max_digits=12, decimal_places=2
+        label=_("Goodwill given"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     goodwill_currency = forms.CharField(
         label=_("Currency"), required=False, max_length=3, initial="UAH"

@@ -31,13 +31,14 @@ from .case_forms import (
 from .models import Case, CaseStatus
 
 PAGE_SIZE = 25
+NOTICES_SHOWN = 5
 
 
 @require_role(Role.VIEWER)
 def case_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     handlers = selectors.case_handlers()
-    form = CaseFilterForm(request.GET, handlers=handlers)
+    form = CaseFilterForm(request.GET or None, handlers=handlers)
     filters = form.filters(request.user.pk)
     paginator = Paginator(selectors.search_cases(now=now, **filters), PAGE_SIZE)
     return render(
@@ -55,7 +56,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def _notices(request: HttpRequest) -> dict:
     return {
-        "notices": selectors.unread_notifications(request.user),
+        "notices": selectors.unread_notifications(request.user, limit=NOTICES_SHOWN),
         "notice_count": selectors.unread_count(request.user),
     }
 
