@@ -207,3 +207,46 @@ def test_unknown_workspace_is_refused(db, tmp_path):
 
 def test_every_dataset_of_this_installation_is_listed():
     assert {"customers", "orders", "experiences", "survey_answers"} <= set(available_datasets())
+
+
+def test_experiences_carry_the_texts_emotion_and_topics_of_their_own_workspace(
+    alice, bob, tmp_path
+):
+    from django.utils import timezone
+
+    from cxloop.insights.models import ExperienceAnalysis, Topic
+
+    def analysed(tenant, text, topic_keys, corrected=""):
+        experience = ExperienceFactory(workspace=tenant.workspace, text=text)
+        with bind_workspace(tenant.workspace):
+            analysis = ExperienceAnalysis.objects.create(
+                experience=experience,
+                language="uk",
+                emotion="ok",
+                corrected_emotion=corrected,
+                confidence=0.8,
+                classifier="test",
+                analysed_at=timezone.now(),
+            )
+            for key in topic_keys:
+                topic, _ = Topic.objects.get_or_create(key=key, defaults={"name": key})
+                analysis.topics.add(topic)
+        return experience
+
+    analysed(alice, "Доставка довга і дорога", ["price", "delivery"], corrected="negative")
+    analysed(bob, "BOB-ONLY text", ["bob-secret-topic"])
+    analysed(alice, "Все добре", [])
+    path = tmp_path / "experiences.parquet"
+    call_command(
+        "export",
+        "experiences",
+        workspace="alice",
+        file_format="parquet",
+        output=str(path),
+        stdout=io.StringIO(),
+    )
+    rows = pq.read_table(path).to_pylist()
+    assert [(r["text"], r["text_emotion"], r["topics"]) for r in rows] == [
+        ("Доставка довга і дорога", "negative", ["delivery", "price"]),
+        ("Все добре", "ok", []),
+    ]
