@@ -21,7 +21,7 @@ from decimal import Decimal
 from cxloop.customers.models import Customer, Order, Segment
 
 from . import catalog
-from .fulfilment import Conditions, Fulfilment, fulfil
+from .fulfilment import PROTECTIVE_PACKAGING_WEEKS_AGO, Conditions, Fulfilment, fulfil
 from .names import ABROAD, COURIER_CITIES, Person, make_person
 from .personas import COMPANIES, PERSONAS, Persona
 from .seasons import Window, bumps, carrier_strain, intensity
@@ -74,13 +74,14 @@ def simulate(rng: random.Random, window: Window) -> tuple[list[Buyer], list[Purc
     season = {p.key: [intensity(b, p.season) for b in day_bumps] for p in PERSONAS}
     buyers = _arrivals(rng, window, day_bumps)
     counts = [0] * (window.days + 1)  # parcels placed per day, for the backlog
+    protected_from = protective_packaging_day(window)
     purchases: list[Purchase] = []
     queue = [(b.joined, b.number) for b in buyers if rng.random() >= NEVER_BOUGHT]
     heapq.heapify(queue)
     while queue:
         placed, number = heapq.heappop(queue)
         buyer = buyers[number - 1]
-        order = _order(rng, buyer, placed, day_bumps, strain, counts)
+        order = _order(rng, buyer, placed, day_bumps, strain, counts, protected_from)
         _still_on_its_way(order, window.end)
         buyer.purchases.append(order)
         purchases.append(order)
@@ -180,6 +181,12 @@ def _next_purchase(
             return t
 
 
+def protective_packaging_day(window: Window) -> int:
+    """The day the demo's packaging improvement ships (see ``fulfilment``): orders placed from
+    then on are packed with cardboard corners in a double box."""
+    return window.days - 7 * PROTECTIVE_PACKAGING_WEEKS_AGO
+
+
 def _order(
     rng: random.Random,
     buyer: Buyer,
@@ -187,6 +194,7 @@ def _order(
     day_bumps: list[dict[str, float]],
     strain: list[float],
     counts: list[int],
+    protected_from: float,
 ) -> Purchase:
     day = int(placed)
     persona = buyer.persona
@@ -207,6 +215,7 @@ def _order(
         gift=gift,
         promo=promo,
         price_sensitive=persona.key == "students",
+        protective_packaging=placed >= protected_from,
     )
     method = "digital" if digital else buyer.method
     fulfilment = fulfil(rng, placed, method, conditions)

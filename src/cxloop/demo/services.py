@@ -39,6 +39,7 @@ from .cases import load_demo_cases
 from .commerce import customer_rows, order_rows, simulate
 from .experiments import create_demo_experiments
 from .feedback import collect
+from .improvements import create_demo_improvements
 from .journey import create_bookshop_journey
 from .people import DEMO_EMAIL, DEMO_PASSWORD, create_company, create_segments
 from .plans import write_plans
@@ -121,6 +122,8 @@ def load_demo(
             say(compute_customer_value(workspace, now_at))
             say(f"{len(create_demo_experiments(workspace, now_at.date()))} A/B experiments defined")
             say(load_demo_cases(workspace, rng, now_at))
+            made = create_demo_improvements(workspace, window, random.Random(seed + 5))
+            say(f"{made} improvements over the year, one process at a time")
     return DemoSummary(
         workspace=workspace,
         created=True,

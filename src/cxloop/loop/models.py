@@ -302,17 +302,18 @@ class Improvement(WorkspaceScopedModel):
     ``shipped_on`` is set exactly when the status is ``shipped`` (a check constraint keeps it so);
     the grid places the improvement in that date's ISO week, and its effect is measured around it.
     ``customer_message`` is what changed in the customers' words, ``{language: text}``, used by the
-    "you said, we did" email.
+    "you said, we did" email. Its process and department cannot be deleted while it exists
+    (RESTRICT, not PROTECT, so deleting the whole workspace still cascades).
     """
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     process = models.ForeignKey(
-        Process, on_delete=models.PROTECT, related_name="improvements", verbose_name=_("process")
+        Process, on_delete=models.RESTRICT, related_name="improvements", verbose_name=_("process")
     )
     department = models.ForeignKey(
         "accounts.Department",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="+",
         verbose_name=_("department"),
     )
