@@ -266,3 +266,12 @@ def test_recovery_rate_counts_each_prosecutors_next_experience(alice, shop):
 def test_recovery_rate_is_unknown_without_anyone_to_judge(alice):
     with bind_workspace(alice.workspace):
         assert case_selectors.recovery_rate(now=NOW).rate is None
+
+
+def test_the_hourly_task_runs_the_sweep(alice, opened, settings):
+    from cxloop.loop.tasks import notify_overdue_cases
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    result = notify_overdue_cases.enqueue()
+    assert result.return_value["cases"] == 1  # the real clock is long past NOW + 48 h
+    assert notify_overdue_cases.enqueue().return_value["cases"] == 0
