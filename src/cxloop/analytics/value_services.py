@@ -122,10 +122,25 @@ def _fit_and_predict(
     horizon_weeks = months * clv.WEEKS_PER_MONTH
     alive = clv.probability_alive(purchases_fit, x, t_x, T)
     expected = clv.expected_purchases(purchases_fit, horizon_weeks, x, t_x, T)
-    spend = clv.expected_spend(spend_fit, x, zbar)
-    value = clv.lifetime_value(
-        purchases_fit, spend_fit, x, t_x, T, zbar, months=months, monthly_discount=monthly_discount
+    # Orders of zero or negative value (a refund booked as an order) must not predict a debt.
+    spend = np.maximum(clv.expected_spend(spend_fit, x, zbar), 0.0)
+    value = np.maximum(
+        clv.lifetime_value(
+            purchases_fit,
+            spend_fit,
+            x,
+            t_x,
+            T,
+            zbar,
+            months=months,
+            monthly_discount=monthly_discount,
+        ),
+        0.0,
     )
+    # hyp2f1 can lose precision for extreme histories; such a prediction is dropped to 0 and
+    # counted, never stored as NaN.
+    finite = np.isfinite(expected) & np.isfinite(value) & np.isfinite(alive)
+    expected, value, alive = (np.where(finite, v, 0.0) for v in (expected, value, alive))
     repeaters = (x > 0) & (zbar > 0)
     model = {
         "fitted": True,
@@ -157,7 +172,8 @@ def _fit_and_predict(
         },
         "predicted_purchases": float(expected.sum()),
         "predicted_value": float(value.sum()),
-        "mean_probability_alive": float(alive.mean()),
+        "mean_probability_alive": float(alive[finite].mean()) if finite.any() else None,
+        "non_finite_predictions": int((~finite).sum()),
     }
     as_of = connection.ops.adapt_datetimefield_value(now)
     rows = list(
