@@ -153,7 +153,12 @@ def test_dashboard_refuses_bad_parameters_with_a_reason(alice, params, message):
         ({"metric": "happiness"}, "is not a metric"),
         ({"grain": "hour"}, "is not a grain"),
         ({"by": "shoe_size"}, "is not a breakdown"),
-        ({"period": "custom", "start": "2020-01-01", "end": "2026-01-01", "grain": "day"}, ""),
+        (
+            {"period": "custom", "start": "2020-01-01", "end": "2024-01-01", "grain": "day"},
+            "choose a coarser grain",
+        ),
+        ({"period": "custom", "start": "2015-01-01", "end": "2026-01-01"}, "at most five years"),
+        ({"metric": "prosecutors"}, "is not a metric"),  # today's stance has no history
         ({"compare": "groups", "by": "segment"}, "Pick two groups"),
     ],
 )
