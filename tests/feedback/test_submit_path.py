@@ -1,0 +1,142 @@
+"""The hot path of a public answer: rate-limit counters (on Redis one round trip per check, and
+they expire), the anonymous link resolved in one query, and a lost race told apart from a real
+database error."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import caches
+from django.db import IntegrityError
+from django.test import Client
+
+from cxloop.experiences.models import Experience
+from cxloop.feedback import respond, throttle
+from cxloop.feedback.models import Question, Response
+
+from ..factories import SurveyFactory
+from .conftest import Form
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The cache (and so the rate limiter) on the real Redis server, as in production."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "cxloop-test-throttle",
+        }
+    }
+    cache = caches["default"]
+    _forget_counters(cache)
+    yield cache
+    _forget_counters(cache)
+
+
+def _forget_counters(cache) -> None:
+    # Only this test's keys: the Redis database may be shared with other test runs.
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(match="cxloop-test-throttle:*"):
+        client.delete(key)
+
+
+@pytest.mark.parametrize(
+    ("rate", "parsed"),
+    [("120/m", (120, 60)), ("6000/m", (6000, 60)), ("5/10s", (5, 10)), ("1/d", (1, 86400))],
+)
+def test_rates_are_read_as_count_per_window(rate, parsed):
+    assert throttle.parse_rate(rate) == parsed
+
+
+@pytest.mark.parametrize("rate", ["120", "120/minute", "/m", "ten/m"])
+def test_a_malformed_rate_is_refused_with_the_expected_form(rate):
+    with pytest.raises(ValueError, match="N/s, N/m"):
+        throttle.parse_rate(rate)
+
+
+@pytest.mark.parametrize("backend", ["locmem", "redis"])
+def test_a_counter_allows_the_rate_then_refuses_until_the_next_window(backend, request):
+    if backend == "redis":
+        request.getfixturevalue("redis_cache")
+    now = 1_800_000_000.0  # the start of a one-minute window
+    assert [throttle.hit("t", "198.51.100.7", "3/m", now=now + i) for i in range(4)] == [
+        False,
+        False,
+        False,
+        True,
+    ]
+    assert throttle.hit("t", "198.51.100.8", "3/m", now=now) is False  # another address
+    assert throttle.hit("t", "198.51.100.7", "3/m", now=now + 60) is False  # the next window
+
+
+def test_on_redis_a_check_is_one_round_trip_and_the_counter_expires(redis_cache, monkeypatch):
+    client = throttle._redis_client(redis_cache)
+    assert throttle._redis_client(redis_cache) is client  # one client, not one per check
+    sent: list[int] = []
+    original = type(client.pipeline()).execute
+
+    def counting(pipe, *args, **kwargs):
+        sent.append(len(pipe.command_stack))
+        return original(pipe, *args, **kwargs)
+
+    monkeypatch.setattr(type(client.pipeline()), "execute", counting)
+    throttle.hit("t", "203.0.113.5", "120/m", now=1_800_000_000.0)
+    assert sent == [2]  # SET NX + INCR, sent together
+
+    keys = client.keys("cxloop-test-throttle:*throttle:t:203.0.113.5:*")
+    assert len(keys) == 1
+    assert client.get(keys[0]) == b"1"
+    assert 0 < client.ttl(keys[0]) <= 60 + throttle.EXPIRY_MARGIN
+
+
+def test_a_forged_address_makes_a_short_clean_key(redis_cache):
+    forged = "not an address\r\n" + "x" * 500
+    assert throttle.hit("t", forged, "1/m") is False
+    assert throttle.hit("t", forged, "1/m") is True
+    client = throttle._redis_client(redis_cache)
+    (key,) = client.keys("cxloop-test-throttle:*throttle:t:*")
+    assert len(key) < 100
+    assert b" " not in key
+
+
+def test_a_flood_on_redis_gets_429_and_a_fresh_address_is_served(redis_cache, alice, settings):
+    settings.CXLOOP_SURVEY_RATE_PER_IP = "2/m"
+    csat = SurveyFactory(workspace=alice.workspace, kind="csat")
+    url = f"/s/{csat.public_key}/"
+    client = Client()
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get(url, REMOTE_ADDR="192.0.2.44").status_code == 200
+
+
+def test_an_anonymous_link_is_resolved_in_one_query(alice, django_assert_num_queries):
+    csat = SurveyFactory(workspace=alice.workspace, kind="csat")
+    with django_assert_num_queries(1):
+        respondent = respond.resolve_anonymous(csat.public_key, Response.Via.ANONYMOUS)
+    assert respondent.survey == csat
+    assert [q.key for q in respondent.questions] == ["score", "comment"]
+    assert all(q.survey is respondent.survey for q in respondent.questions)
+    assert respondent.survey.workspace == alice.workspace
+
+
+def test_a_survey_without_questions_still_resolves(alice):
+    empty = SurveyFactory(workspace=alice.workspace, kind="csat")
+    Question.unscoped.filter(survey=empty).delete()
+    respondent = respond.resolve_anonymous(empty.public_key, Response.Via.ANONYMOUS)
+    assert respondent.survey == empty
+    assert respondent.questions == []
+
+
+def test_a_database_error_that_is_not_a_lost_race_is_not_hidden(alice, monkeypatch):
+    csat = SurveyFactory(workspace=alice.workspace, kind="csat")
+    form = Form.of(Client().get(f"/s/{csat.public_key}/"))
+
+    def broken(*args, **kwargs):
+        raise IntegrityError("some other constraint")
+
+    monkeypatch.setattr(respond, "_store_answers", broken)
+    with pytest.raises(IntegrityError, match="some other constraint"):
+        form.post(Client(), {"q_score": "4", "q_comment": "ok"})
+    assert not Response.unscoped.exists()
+    assert not Experience.unscoped.exists()  # rolled back with the response
