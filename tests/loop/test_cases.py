@@ -352,3 +352,27 @@ def test_the_open_cases_command_backfills_every_workspace_and_reports(alice, bob
     assert "bob: 1 signals, 1 cases opened" in out.getvalue()
     call_command("open_cases", "--workspace", "alice", stdout=(again := io.StringIO()))
     assert "alice: 0 signals" in again.getvalue()
+
+
+def test_with_lifetime_value_predictions_high_value_follows_the_prediction(alice, shop, record):
+    from cxloop.analytics.models import CustomerValue
+
+    big_spender = _spender(alice.workspace, 9000)  # spent most, but predicted to leave
+    promising = _spender(alice.workspace, 100)
+    others = [_spender(alice.workspace, 50) for _ in range(3)]
+    with bind_workspace(alice.workspace):
+        for who, clv in [(big_spender, 10.0), (promising, 5000.0)] + [(o, 20.0) for o in others]:
+            CustomerValue.objects.create(
+                customer=who,
+                spent=0,
+                probability_alive=0.5,
+                expected_purchases=1,
+                expected_spend=1,
+                lifetime_value=clv,
+                as_of=NOW,
+            )
+    record(big_spender, touchpoint=shop.courier, score=2, scale="nps")
+    record(promising, touchpoint=shop.courier, score=2, scale="nps")
+    rich, likely = _cases(alice.workspace)
+    assert (rich.high_value, likely.high_value) == (False, True)
+    assert likely.due_at - likely.opened_at == timedelta(hours=24)

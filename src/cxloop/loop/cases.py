@@ -33,10 +33,12 @@ evens out on the next one.
 
 **Deadline.** ``FeedbackSettings.detractor_contact_hours`` (default 48 h) after opening; for a
 prosecutor (stance after the signal) with high lifetime value,
-``CaseSettings.high_value_contact_hours`` (default 24 h). High value = historical spend (sum of
-order amounts, cancelled orders excluded) in the top ``high_value_top_percent`` (default 20 %)
-of the workspace's customers who have spent anything: at least the spend of the customer
-ranked ⌈N · p / 100⌉ by spend.
+``CaseSettings.high_value_contact_hours`` (default 24 h). High value = in the top
+``high_value_top_percent`` (default 20 %): at least the value of the customer ranked
+⌈N · p / 100⌉, where the value is the predicted lifetime value when ``cxloop refresh_clv`` has
+stored predictions (``analytics.CustomerValue``; N = customers with a prediction, a customer
+without one is not high value), else the historical spend (sum of order amounts, cancelled
+orders excluded; N = customers who have spent anything).
 
 **Status flow.** ``new → contacted → resolved | won't fix``; ``new`` may also go straight to
 ``resolved`` or ``won't fix``. Closed cases stay closed (a new signal opens a new case). Each
@@ -60,6 +62,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cxloop.accounts.models import Department, Membership, Role, User, Workspace
+from cxloop.analytics.models import CustomerValue
 from cxloop.core.scoping import bind_workspace, current_workspace
 from cxloop.customers.models import Customer, Order, Stance
 from cxloop.experiences.models import Experience
@@ -166,29 +169,44 @@ def _spend() -> Sum:
     return Sum("amount", filter=~Q(status=Order.Status.CANCELLED))
 
 
-def high_value_threshold(top_percent: int) -> Decimal | None:
-    """The spend from which a customer counts as high value (None: nobody has spent anything).
+def _top_share_threshold(rows, field: str, top_percent: int) -> float | Decimal | None:
+    """The ``field`` of the row ranked ⌈N · p / 100⌉ in ``rows`` (ordered high to low)."""
+    count = rows.count()
+    if not count or top_percent <= 0:
+        return None
+    rank = max(1, math.ceil(count * min(top_percent, 100) / 100))
+    return next(iter(rows.values_list(field, flat=True)[rank - 1 : rank]), None)
 
-    One grouped query over the workspace's orders; bulk callers compute it once.
+
+def high_value_threshold(top_percent: int) -> tuple[str, float | Decimal | None]:
+    """What "high lifetime value" is measured by here, and the value from which it starts.
+
+    - ``clv``: when ``cxloop refresh_clv`` has stored predictions (``analytics.CustomerValue``),
+      the predicted lifetime value; an index walk, cheap at any size.
+    - ``spend``: otherwise, the historical spend; one grouped query over the workspace's orders,
+      so batch callers compute it once.
     """
+    if CustomerValue.objects.exists():
+        predictions = CustomerValue.objects.order_by("-lifetime_value")
+        return "clv", _top_share_threshold(predictions, "lifetime_value", top_percent)
     spends = (
         Order.objects.values("customer_id")
         .annotate(spend=_spend())
         .filter(spend__gt=0)
         .order_by("-spend")
     )
-    spenders = spends.count()
-    if not spenders or top_percent <= 0:
-        return None
-    rank = max(1, math.ceil(spenders * min(top_percent, 100) / 100))
-    row = spends.values_list("spend", flat=True)[rank - 1 : rank]
-    return next(iter(row), None)
+    return "spend", _top_share_threshold(spends, "spend", top_percent)
 
 
-def customer_spend(customer_id: int) -> Decimal:
-    return Order.objects.filter(customer_id=customer_id).aggregate(spend=_spend())[
-        "spend"
-    ] or Decimal(0)
+def customer_value(customer_id: int, basis: str) -> float | Decimal:
+    """The customer's lifetime value on ``basis``; 0 without a prediction or a purchase."""
+    if basis == "clv":
+        found = CustomerValue.objects.filter(customer_id=customer_id).values_list(
+            "lifetime_value", flat=True
+        )
+        return next(iter(found), 0)
+    spend = Order.objects.filter(customer_id=customer_id).aggregate(spend=_spend())["spend"]
+    return spend or Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -197,17 +215,22 @@ class DeadlineRules:
 
     standard_hours: int
     high_value_hours: int
-    threshold: Decimal | None
+    basis: str = "spend"
+    threshold: float | Decimal | None = None
 
     @classmethod
     def current(cls, *, threshold: bool = True) -> DeadlineRules:
-        """``threshold=False`` skips the grouped query over all orders (not a prosecutor)."""
+        """``threshold=False`` skips the threshold query (the customer is no prosecutor)."""
         workspace = current_workspace()
         rules = case_settings(workspace)
+        basis, limit = (
+            high_value_threshold(rules.high_value_top_percent) if threshold else ("spend", None)
+        )
         return cls(
             standard_hours=feedback_settings(workspace).detractor_contact_hours,
             high_value_hours=rules.high_value_contact_hours,
-            threshold=high_value_threshold(rules.high_value_top_percent) if threshold else None,
+            basis=basis,
+            threshold=limit,
         )
 
 
@@ -217,8 +240,8 @@ def deadline_for(
     """When the case is due, and whether the shorter high-value deadline applied."""
     rules = rules or DeadlineRules.current(threshold=customer.stance == Stance.PROSECUTOR)
     if customer.stance == Stance.PROSECUTOR and rules.threshold is not None:
-        spend = customer_spend(customer.pk)
-        if spend > 0 and spend >= rules.threshold:
+        value = customer_value(customer.pk, rules.basis)
+        if value > 0 and value >= rules.threshold:
             return opened_at + timedelta(hours=rules.high_value_hours), True
     return opened_at + timedelta(hours=rules.standard_hours), False
 
