@@ -197,7 +197,7 @@ def child(engine: str, sizes: list[int], repeat: int) -> None:
             f"WHEN 'ces' THEN 1 + MIN_({raw_score} %% 8, 6) END AS score FROM {source}"
         ).replace("MIN_", "LEAST" if pg else "MIN")
         unscored = choice("s.x * 17", ["'below'", "'met'", "'exceeded'"])
-        language = choice("s.x * 3", ["'uk'", "'ru'", "'en'"])
+        language = choice("s.x / 3", ["'uk'", "'ru'", "'en'"])
         outcome = (
             "CASE WHEN s.scale = 'nps' THEN (CASE WHEN s.score <= 6 THEN 'below' "
             "WHEN s.score <= 8 THEN 'met' ELSE 'exceeded' END) "

@@ -13,7 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cxloop.analytics import selectors, services
-from cxloop.analytics.models import MEASURES, ExperienceDay, ExperienceDayTouchpoint
+from cxloop.analytics.models import (
+    MEASURES,
+    ExperienceDay,
+    ExperienceDaySegment,
+    ExperienceDayTouchpoint,
+)
 from cxloop.analytics.rollups import _offsets, day_start
 from cxloop.analytics.selectors import Slice
 from cxloop.customers.models import Customer, Segment
@@ -145,7 +150,12 @@ def _rollup_rows() -> dict[tuple, tuple]:
         "day", "touchpoint_id", "segment_id", "language", "source", *MEASURES
     )
     coarse = ExperienceDayTouchpoint.objects.values_list("day", "touchpoint_id", *MEASURES)
-    for prefix, rows, width in (("fine", fine, 5), ("coarse", coarse, 2)):
+    by_segment = ExperienceDaySegment.objects.values_list("day", "segment_id", *MEASURES)
+    for prefix, rows, width in (
+        ("fine", fine, 5),
+        ("coarse", coarse, 2),
+        ("segment", by_segment, 2),
+    ):
         for row in rows:
             key = (prefix, *row[:width])
             found = totals.setdefault(key, [0] * len(MEASURES))
@@ -310,6 +320,7 @@ def test_rebuild_command_restores_lost_rollups(shop, bob):
         maintained = _rollup_rows()
         ExperienceDay.objects.all().delete()
         ExperienceDayTouchpoint.objects.all().delete()
+        ExperienceDaySegment.objects.all().delete()
     out = StringIO()
     call_command("rebuild_rollups", "--workspace", workspace.slug, stdout=out)
     assert f"{workspace.slug}: " in out.getvalue()

@@ -182,11 +182,35 @@ def test_week_by_channel_table_is_one_query_on_the_small_rollup(shop):
     ]
 
 
-def test_a_segment_filter_reads_the_fine_rollup(shop):
-    workspace, _, _, regulars = shop
-    with bind_workspace(workspace), CaptureQueriesContext(connection) as queries:
-        selectors.metric_value("nps", JUNE.narrowed(segment=regulars.pk))
-    assert any('"analytics_experienceday"' in q["sql"] for q in queries)
+def test_each_question_reads_the_smallest_rollup_that_can_answer_it(shop):
+    workspace, _site, _, regulars = shop
+
+    def tables(run) -> set[str]:
+        with CaptureQueriesContext(connection) as queries:
+            run()
+        return {
+            name
+            for q in queries
+            for name in ("experienceday", "experiencedaytouchpoint", "experiencedaysegment")
+            if f'"analytics_{name}"' in q["sql"]
+        }
+
+    with bind_workspace(workspace):
+        assert tables(
+            lambda: selectors.metric_value("nps", JUNE.narrowed(segment=regulars.pk))
+        ) == {"experiencedaysegment"}
+        assert tables(lambda: selectors.metric_by("nps", JUNE, "department")) == {
+            "experiencedaytouchpoint"
+        }
+        assert tables(
+            lambda: selectors.metric_value(
+                "nps", JUNE.narrowed(segment=regulars.pk, channel="site")
+            )
+        ) == {"experienceday"}
+        assert (
+            selectors.metric_value("nps", JUNE.narrowed(segment=regulars.pk, channel="site")).n
+            == 40
+        )
 
 
 def test_slices_refuse_unknown_filters_and_know_their_previous_period():

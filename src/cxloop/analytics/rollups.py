@@ -30,7 +30,9 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWee
 from cxloop.experiences.models import Experience
 from cxloop.experiences.scoring import Emotion, Outcome, Scale
 
-from .models import MEASURES, ExperienceDay, ExperienceDayTouchpoint
+from .models import MEASURES, ExperienceDay, ExperienceDaySegment, ExperienceDayTouchpoint
+
+DERIVED = (ExperienceDayTouchpoint, ExperienceDaySegment)  # sums of ExperienceDay
 
 LOCK_CLASS = 0x43584C52  # "CXLR": the advisory-lock namespace of rollup maintenance
 MAX_RUNS = 50  # more separate runs of days than this: recompute the whole span at once
@@ -139,7 +141,7 @@ class PeriodStart(Func):
 
     def as_postgresql(self, compiler, connection, **extra):
         inner, params = compiler.compile(self.source_expressions[0])
-        return f"date_trunc('{self.grain}', {inner})::date", params
+        return f"date_trunc('{self.grain}', ({inner})::timestamp)::date", params
 
     def as_sqlite(self, compiler, connection, **extra):
         inner, params = compiler.compile(self.source_expressions[0])
@@ -223,6 +225,28 @@ def _fill_coarse(workspace_id: int, first: date | None, last: date | None) -> in
     return _insert_select_aliased(ExperienceDayTouchpoint, columns, aliases, grouped, workspace_id)
 
 
+def _fill_segment(workspace_id: int, first: date | None, last: date | None) -> int:
+    fine = ExperienceDay.unscoped.filter(workspace_id=workspace_id)
+    if first is not None:
+        fine = fine.filter(day__gte=first, day__lte=last)
+    grouped = (
+        fine.values(k_day=F("day"), k_seg=F("segment_id"))
+        .annotate(**{f"m_{m}": Sum(m) for m in MEASURES})
+        .order_by()
+    )
+    columns = ["workspace_id", "day", "segment_id", *MEASURES]
+    aliases = ["k_day", "k_seg", *(f"m_{m}" for m in MEASURES)]
+    return _insert_select_aliased(ExperienceDaySegment, columns, aliases, grouped, workspace_id)
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk change (PostgreSQL; SQLite plans these alike)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (*DERIVED, ExperienceDay):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def _insert_select_aliased(
     model: type, columns: list[str], aliases: list[str], queryset: object, workspace_id: int
 ) -> int:
@@ -263,11 +287,13 @@ def recompute_days(workspace_id: int, days: Iterable[date]) -> None:
             ExperienceDay.unscoped.filter(
                 workspace_id=workspace_id, day__gte=first, day__lte=last
             ).delete()
-            ExperienceDayTouchpoint.unscoped.filter(
-                workspace_id=workspace_id, day__gte=first, day__lte=last
-            ).delete()
+            for model in DERIVED:
+                model.unscoped.filter(
+                    workspace_id=workspace_id, day__gte=first, day__lte=last
+                ).delete()
             _fill_fine(workspace_id, day_start(first), day_start(last + timedelta(days=1)))
             _fill_coarse(workspace_id, first, last)
+            _fill_segment(workspace_id, first, last)
 
 
 def rebuild_workspace(workspace_id: int) -> int:
@@ -275,7 +301,8 @@ def rebuild_workspace(workspace_id: int) -> int:
     with transaction.atomic():
         _lock(workspace_id)
         ExperienceDay.unscoped.filter(workspace_id=workspace_id).delete()
-        ExperienceDayTouchpoint.unscoped.filter(workspace_id=workspace_id).delete()
+        for model in DERIVED:
+            model.unscoped.filter(workspace_id=workspace_id).delete()
         span = Experience.unscoped.filter(workspace_id=workspace_id).order_by("occurred_at")
         first = span.values_list("occurred_at", flat=True).first()
         last = span.reverse().values_list("occurred_at", flat=True).first()
@@ -285,6 +312,8 @@ def rebuild_workspace(workspace_id: int) -> int:
         hi = day_start(day_of(last) + timedelta(days=1))
         written = _fill_fine(workspace_id, lo, hi)
         _fill_coarse(workspace_id, None, None)
+        _fill_segment(workspace_id, None, None)
+        _analyze()
         return written
 
 

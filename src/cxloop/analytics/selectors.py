@@ -37,7 +37,7 @@ from cxloop.journeys.models import Channel, Stage, Touchpoint
 
 from . import rollups
 from .metrics import MIN_N, Metric, MetricValue, get_metric
-from .models import MEASURES, ExperienceDay, ExperienceDayTouchpoint
+from .models import MEASURES, ExperienceDay, ExperienceDaySegment, ExperienceDayTouchpoint
 
 __all__ = [
     "MIN_N",
@@ -182,26 +182,56 @@ def _grouped(
     return out
 
 
+TOUCHPOINT_ATTRIBUTE = {
+    "channel": "channel",
+    "stage": "stage_id",
+    "department": "owner_department_id",
+}
+
+
+def _rollup_for(dims: set[str]) -> type:
+    """The smallest rollup that has every dimension the question uses."""
+    if dims <= COARSE_DIMENSIONS:
+        return ExperienceDayTouchpoint
+    if dims == {"segment"}:
+        return ExperienceDaySegment
+    return ExperienceDay
+
+
 def _ledger_sums(
     slice: Slice, measures: Iterable[str], grain: Grain | None, dimension: str | None
 ) -> dict[tuple[date | None, Any], dict[str, float]]:
+    """Sums of rollup measures by period and dimension value.
+
+    Channel, stage and department are attributes of the touchpoint: the database groups by
+    touchpoint (and filters by the touchpoints that have the attribute), and the few touchpoint
+    groups are mapped to their channel here, so no join runs over the rollup rows.
+    """
     dims = set(slice.filters) | ({dimension} if dimension else set())
-    model = ExperienceDayTouchpoint if dims <= COARSE_DIMENSIONS else ExperienceDay
-    rows = model.objects.filter(day__gte=slice.start, day__lt=slice.end)
+    rows = _rollup_for(dims).objects.filter(day__gte=slice.start, day__lt=slice.end)
     for key, value in slice.filters.items():
-        rows = rows.filter(**{ROLLUP_FIELD[key]: value})
+        if key in TOUCHPOINT_ATTRIBUTE:
+            having = Touchpoint.objects.filter(**{TOUCHPOINT_ATTRIBUTE[key]: value})
+            rows = rows.filter(touchpoint_id__in=list(having.values_list("pk", flat=True)))
+        else:
+            rows = rows.filter(**{ROLLUP_FIELD[key]: value})
     measures = list(measures)
     sums = {f"s_{m}": Sum(m) for m in measures}
-    # Weeks and months are grouped inside the database (``rollups.PeriodStart``): ~15 rows per
-    # period and channel come back instead of one per day.
+    # Weeks and months are grouped inside the database (``rollups.PeriodStart``): a few rows per
+    # period and touchpoint come back instead of one per day.
     expressions: dict[str, Any] = {}
     if grain:
         expressions["period"] = rollups.PeriodStart("day", grain) if grain != "day" else F("day")
-    if dimension:
+    if dimension in TOUCHPOINT_ATTRIBUTE:
+        expressions["dim"] = F("touchpoint_id")
+    elif dimension:
         expressions["dim"] = F(ROLLUP_FIELD[dimension])
     if not expressions:
         return _grouped([rows.aggregate(**sums)], measures, None, None)
     values = rows.values(**expressions).annotate(**sums).order_by()
+    if dimension in TOUCHPOINT_ATTRIBUTE:
+        attribute = dict(Touchpoint.objects.values_list("pk", TOUCHPOINT_ATTRIBUTE[dimension]))
+        values = ({**row, "dim": attribute.get(row["dim"])} for row in values)
     return _grouped(values, measures, grain, dimension, day_key="period")
 
 
