@@ -287,3 +287,12 @@ def test_bobs_pages_do_not_show_alices_improvements(alice, bob):
     for name in ("loop:improvements", "loop:grid", "loop:processes"):
         body = bob.client.get(reverse(name) + "?end=2026-W45").content.decode()
         assert "ALICE-ONLY" not in body
+
+
+def test_a_workspace_without_processes_adds_the_usual_ones_from_the_page(alice):
+    page = alice.client.get(reverse("loop:processes")).content.decode()
+    assert "Add the usual processes" in page
+    alice.client.post(reverse("loop:processes"), {"defaults": "1"})
+    alice.client.post(reverse("loop:processes"), {"defaults": "1"})  # twice adds nothing more
+    with bind_workspace(alice.workspace):
+        assert Process.objects.count() == len(improvements.DEFAULT_PROCESSES)

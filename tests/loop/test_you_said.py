@@ -280,3 +280,30 @@ def test_a_manager_edits_and_previews_the_template(alice, courier):
     assert preview.subject == "We fixed it, Ann"
     assert "Dear Ann: Our couriers now call" in preview.text
     assert "&lt;b&gt;x&lt;/b&gt;" in preview.html
+
+
+def test_a_rolled_back_shipping_sends_nothing(
+    alice, courier, inbox, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    improvement = _improvement_for(alice, [_customer(alice, email="olena@example.org")], courier)
+    with bind_workspace(alice.workspace):
+        improvements.move(improvement, "planned")
+        improvements.move(improvement, "in_progress")
+
+        def ship_then_fail() -> None:
+            with transaction.atomic():
+                improvements.move(improvement, "shipped")
+                raise RuntimeError("the request failed after shipping")
+
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(RuntimeError),
+        ):
+            ship_then_fail()
+        assert callbacks == []
+        assert not YouSaidNotification.objects.exists()
+        improvement.refresh_from_db()
+        assert improvement.status == "in_progress"
+    assert inbox.messages == []

@@ -314,6 +314,10 @@ def process_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can_edit:
             raise Http404
+        if request.POST.get("defaults"):
+            added = improvements.ensure_default_processes()
+            messages.success(request, _("%d default processes added.") % added)
+            return redirect("loop:processes")
         if form is not None and form.is_valid():
             created = _save(
                 form,
