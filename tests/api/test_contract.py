@@ -27,6 +27,7 @@ from ..factories import (
     SurveyFactory,
     TouchpointFactory,
 )
+from ..loop.case_isolation import make_case
 from ..loop.improvement_helpers import make_improvement
 from .conftest import PREFIX
 
@@ -167,6 +168,7 @@ def alices_ids(alice):
         "journey_id": touchpoint.stage.journey_id,
         "survey_id": SurveyFactory(workspace=alice.workspace).pk,
         "improvement_id": make_improvement(alice.workspace, title="Hers").pk,
+        "case_id": make_case(alice.workspace, customer).pk,
     }
 
 

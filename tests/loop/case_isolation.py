@@ -15,3 +15,13 @@ def alices_case(things: dict):
     with bind_workspace(customer.workspace):
         found = Case.objects.filter(customer=customer).first()
         return found or open_case_for(things["experience"])
+
+
+def make_case(workspace, customer):
+    """A case of ``customer``, opened by the service from a detractor's answer (API contract)."""
+    from cxloop.experiences.services import record_experience
+    from cxloop.loop.models import Case
+
+    with bind_workspace(workspace):
+        record_experience(source="survey", customer=customer, score=0, scale="nps")
+        return Case.objects.get(customer=customer)
