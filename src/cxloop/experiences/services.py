@@ -41,7 +41,8 @@ def record_experience(
 
     With a score, the outcome follows from the scale (``scoring.py``); without one (a staff note,
     a social mention) the caller says the outcome. The customer's last-experience time and stance
-    are updated in the same transaction.
+    are updated in the same transaction, and ``events.experience_recorded`` is sent last (a
+    negative signal opens a case there, ``cxloop.loop.events``).
     """
     if source not in Source.values:
         raise ExperienceInvalid(

@@ -58,7 +58,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q, Sum
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from cxloop.accounts.models import Department, Membership, Role, User, Workspace
@@ -650,7 +650,7 @@ def _overdue_email(notice: Notification) -> EmailMessage:
             "(Workspace: %(workspace)s)"
         ) % {
             "customer": case.customer.name,
-            "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
+            "due": formats.date_format(timezone.localtime(case.due_at), "SHORT_DATETIME_FORMAT"),
             "status": CaseStatus(case.status).label,
             "link": link,
             "workspace": notice.workspace.name,
