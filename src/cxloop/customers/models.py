@@ -83,6 +83,12 @@ class Customer(WorkspaceScopedModel):
             models.Index(fields=["workspace", "email"], name="customer_ws_email"),
             models.Index(fields=["workspace", "segment", "name"], name="customer_ws_segment"),
             models.Index(fields=["workspace", "stance", "name"], name="customer_ws_stance"),
+            # Stance, phase and segment at once: the count and the first page are one range of
+            # this index (small: B-tree deduplication folds the many equal keys).
+            models.Index(
+                fields=["workspace", "stance", "lifecycle_phase", "segment", "name"],
+                name="customer_ws_stance_phase_seg",
+            ),
             models.Index(
                 fields=["workspace", "lifecycle_phase", "name"], name="customer_ws_lifecycle"
             ),

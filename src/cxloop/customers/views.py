@@ -36,6 +36,11 @@ class CappedPaginator(Paginator):
       makes PostgreSQL walk the whole name index when a single customer matches.
     """
 
+    def __init__(self, *args: object, known_count: int | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if known_count is not None:
+            self.__dict__["count"] = known_count  # what the cached property would compute
+
     @cached_property
     def count(self) -> int:  # type: ignore[override]
         return self.object_list.order_by()[: COUNT_CAP + 1].count()
@@ -51,11 +56,22 @@ class CappedPaginator(Paginator):
 def customer_list(request: HttpRequest) -> HttpResponse:
     form = CustomerFilterForm(request.GET, segments=selectors.segments())
     filters = form.filters()
-    paginator = CappedPaginator(selectors.search_customers(**filters), PAGE_SIZE)
+    customers = selectors.search_customers(**filters)
+    matched = None
+    if filters["query"].strip():
+        # A text search lists at most SEARCH_CAP customers, the most recently added (see there).
+        customers, matched = selectors.cap_search(customers)
+    paginator = CappedPaginator(
+        customers,
+        PAGE_SIZE,
+        known_count=None if matched is None else min(matched, selectors.SEARCH_CAP),
+    )
     context = {
         "form": form,
         "page": paginator.get_page(request.GET.get("page")),
         "capped": paginator.count > COUNT_CAP,
+        "search_capped": matched is not None and matched > selectors.SEARCH_CAP,
+        "search_cap": selectors.SEARCH_CAP,
         "filtered": any(filters.values()),
     }
     template = (
