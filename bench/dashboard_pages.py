@@ -1,6 +1,7 @@
 """Server time of the analytics pages: the dashboard, the metric explorer and the answers list.
 
-Renders each page in-process (Django's ``RequestFactory``, the view and its template, no network
+Renders each page (and the two fragments the dashboard and the explorer load after themselves)
+in-process (Django's ``RequestFactory``, the view and its template, no network
 and no middleware) as a viewer of the workspace, one warm-up then ``--repeat`` timed runs, and
 prints the median, the fastest run and the number of SQL queries. Nothing is written to the
 database: the viewer is an in-memory membership.
@@ -34,6 +35,9 @@ PAGES = [
         {"period": "90d", "compare": "previous", "by": "segment"},
     ),
     ("answers, NPS detractors, 90 days", "analytics:answers", {"period": "90d", "metric": "nps"}),
+    # Loaded after their pages (htmx), so not part of the pages' own time:
+    ("stance mix tile", "analytics:stance", {}),
+    ("key drivers, NPS, 90 days", "analytics:drivers", {"period": "90d", "metric": "nps"}),
 ]
 
 
@@ -84,6 +88,7 @@ def main() -> None:
         for attempt in range(args.repeat + 1):
             request = factory.get(url, params)
             request.user, request.membership, request.workspace = viewer, membership, workspace
+            request.htmx = True  # the fragments answer as they do to htmx
             with bind_workspace(workspace), CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 response = view(request)

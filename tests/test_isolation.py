@@ -126,6 +126,8 @@ LISTING_ROUTES = [
     "analytics:dashboard",
     "analytics:explore",
     "analytics:answers",
+    "analytics:stance",
+    "analytics:drivers",
     "analytics:value",
     "customers:list",
     "customers:import",

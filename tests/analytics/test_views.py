@@ -20,6 +20,8 @@ from ..factories import CustomerFactory, ExperienceFactory, SegmentFactory, Touc
 DASHBOARD = reverse("analytics:dashboard")
 EXPLORE = reverse("analytics:explore")
 ANSWERS = reverse("analytics:answers")
+STANCE = reverse("analytics:stance")
+DRIVERS = reverse("analytics:drivers")
 
 pytestmark = pytest.mark.django_db
 
@@ -50,14 +52,14 @@ def _csv(response) -> list[list[str]]:
 # --- who may look -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", [DASHBOARD, EXPLORE, ANSWERS])
+@pytest.mark.parametrize("url", [DASHBOARD, EXPLORE, ANSWERS, STANCE, DRIVERS])
 def test_pages_need_a_login(client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-@pytest.mark.parametrize("url", [DASHBOARD, EXPLORE, ANSWERS])
+@pytest.mark.parametrize("url", [DASHBOARD, EXPLORE, ANSWERS, STANCE, DRIVERS])
 def test_a_viewer_can_read_every_page(db, url):
     viewer = make_tenant("Vera", role=Role.VIEWER)
     _answers(viewer.workspace, [10, 9, 3])
@@ -178,13 +180,34 @@ def test_a_bad_csv_request_says_why_in_plain_text(alice):
 def test_another_workspaces_segment_is_refused_and_nothing_leaks(alice, bob):
     secret = SegmentFactory(workspace=alice.workspace, name="ALICE-ONLY segment")
     _answers(alice.workspace, [10, 9], segment=secret, text="ALICE-ONLY words")
-    for url in (DASHBOARD, EXPLORE, ANSWERS):
+    for url in (DASHBOARD, EXPLORE, ANSWERS, STANCE, DRIVERS):
         response = bob.client.get(url, {"segment": secret.pk})
         assert response.status_code == 400
         body = response.content.decode()
         assert "ALICE-ONLY" not in body
     answers = bob.client.get(ANSWERS, {"metric": "nps"}).content.decode()
     assert "ALICE-ONLY" not in answers
+
+
+def test_stance_mix_loads_after_the_page_and_links_to_the_customers(alice):
+    from cxloop.customers.models import Customer
+
+    loyal = SegmentFactory(workspace=alice.workspace, name="Loyal")
+    for stance in ("advocate", "advocate", "advocate", "prosecutor"):
+        CustomerFactory(workspace=alice.workspace, segment=loyal, stance=stance)
+    CustomerFactory(workspace=alice.workspace, stance="neutral")
+    page = alice.client.get(DASHBOARD).content.decode()
+    assert f'hx-get="{STANCE}?' in page
+    response = alice.client.get(STANCE, {"segment": loyal.pk}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "<html" not in body
+    shares = {s.metric.key: s for s in response.context["stance"]}
+    assert shares["advocates"].value.value == pytest.approx(75.0)
+    assert shares["advocates"].value.n == 4
+    assert f"stance=advocate&amp;segment={loyal.pk}" in body
+    assert Customer.unscoped.filter(workspace=alice.workspace).count() == 5
+    # Opened without htmx (no JavaScript), the same tile comes inside the page's shell.
+    assert "<html" in alice.client.get(STANCE).content.decode()
 
 
 # --- the explorer ----------------------------------------------------------------------------
@@ -287,7 +310,7 @@ def test_dashboard_csv_has_one_row_per_tile(alice):
     rows = _csv(response)
     assert rows[0][:2] == ["metric", "value"]
     page = alice.client.get(DASHBOARD).context
-    assert len(rows) - 1 == len(page["tiles"]) + len(page["stance"])
+    assert len(rows) - 1 == len(page["tiles"]) + 3  # and the three stances
     assert [row[0] for row in rows[1:]][-3:] == ["Prosecutors", "Neutrals", "Advocates"]
 
 
@@ -325,8 +348,10 @@ def test_dashboard_query_count_does_not_grow_with_data(alice, django_assert_max_
 
 def test_explorer_and_answers_query_counts_stay_flat(alice, django_assert_max_num_queries):
     _answers(alice.workspace, [1, 5, 9, 10] * 10)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(30):
         assert alice.client.get(EXPLORE, {"metric": "nps", "by": "channel"}).status_code == 200
+    with django_assert_max_num_queries(15):
+        assert alice.client.get(DRIVERS, {"metric": "nps"}).status_code == 200
     with django_assert_max_num_queries(15):
         assert alice.client.get(ANSWERS, {"metric": "nps"}).status_code == 200
 
@@ -359,8 +384,12 @@ def test_key_drivers_link_to_the_answers_that_mention_them(alice):
     for experience in _answers(alice.workspace, [1, 2, 3], touchpoint=courier, text="late"):
         _analysed(experience, late)
     _answers(alice.workspace, [10, 9, 10, 9], text="lovely")
-    response = alice.client.get(EXPLORE, {"metric": "nps", "period": "30d"})
+    explorer = alice.client.get(EXPLORE, {"metric": "nps", "period": "30d"}).content.decode()
+    # The explorer asks for its drivers after it loaded (they read raw answers, not rollups).
+    assert 'hx-get="/analytics/drivers/?metric=nps&amp;period=30d"' in explorer
+    response = alice.client.get(DRIVERS, {"metric": "nps", "period": "30d"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
+    assert "<html" not in response.content.decode()  # a fragment for htmx to swap in
     rows = {d.label: url for d, url in response.context["driver_rows"]}
     assert f"touchpoint={courier.pk}" in rows["Courier"]
     assert f"topic={late.pk}" in rows["Delivery"]

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("explore/", views.explore, name="explore"),
     path("answers/", views.answers, name="answers"),
+    path("stance/", views.stance_tile, name="stance"),
+    path("drivers/", views.key_drivers, name="drivers"),
     # Customer value (CLV, retention): another page of this app, its view in value_views.py.
     path("value/", value_views.customer_value, name="value"),
     # A/B experiments: experiment_views.py.

@@ -326,9 +326,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _invalid(request, "analytics/dashboard.html", form)
     tiles = _tiles(form)
-    stance = _stance_mix(form)
     if _download_format(request):
-        return _table_download(request, [_tiles_table(tiles, stance)])
+        return _table_download(request, [_tiles_table(tiles, _stance_mix(form))])
     start, end = form.period_bounds
     return render(
         request,
@@ -336,14 +335,38 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "tiles": tiles,
-            "stance": stance,
-            "stance_n": stance[0].value.n if stance else 0,
             "emotions": _emotion_chart(form.slice(), default_grain(form.days)),
             "start": start,
             "last_day": end - timedelta(days=1),
             "download_query": urlencode(form.query()),
             "explore_query": urlencode(form.query()),
         },
+    )
+
+
+def _fragment(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """A part of a page that loads after it (htmx); opened directly, it gets the page shell."""
+    if getattr(request, "htmx", False):
+        return render(request, template, context)
+    return render(request, "analytics/fragment.html", {**context, "fragment": template})
+
+
+@require_role(Role.VIEWER)
+def stance_tile(request: HttpRequest) -> HttpResponse:
+    """The dashboard's stance mix, loaded after the page.
+
+    It counts every customer of the workspace by current stance (three counts over the customer
+    table, not a rollup): at a million customers that is most of a second, so the dashboard's
+    other tiles do not wait for it.
+    """
+    form = SliceForm(request.GET)
+    if not form.is_valid():
+        return _invalid(request, "analytics/dashboard.html", form)
+    stance = _stance_mix(form)
+    return _fragment(
+        request,
+        "analytics/_stance_tile.html",
+        {"stance": stance, "stance_n": stance[0].value.n if stance else 0},
     )
 
 
@@ -428,6 +451,67 @@ def _drivers(metric: Shown, slice_: Slice) -> list[selectors.Driver] | None:
         return None
 
 
+def _drivers_table(drivers: list[selectors.Driver]) -> Table:
+    return Table(
+        "drivers",
+        [
+            _col(_("driver"), "string"),
+            _col(_("kind"), "string"),
+            _col(_("answers"), "int"),
+            _col(_("share of answers (%)")),
+            _col(_("with")),
+            _col(_("without")),
+            _col(_("difference")),
+            _col(_("impact")),
+            _col(_("small group"), "bool"),
+        ],
+        [
+            [
+                d.label,
+                d.kind,
+                d.n,
+                d.share,
+                d.with_value,
+                d.without_value,
+                d.difference,
+                d.impact,
+                d.small,
+            ]
+            for d in drivers
+        ],
+    )
+
+
+@require_role(Role.VIEWER)
+def key_drivers(request: HttpRequest) -> HttpResponse:
+    """The explorer's key drivers, loaded after the page.
+
+    Drivers read the raw answers of the slice (which topics and touchpoints each mentions), not
+    the rollups: over a year of a large shop that takes seconds, so the explorer does not wait.
+    """
+    form = ExplorerForm(request.GET)
+    if not form.is_valid():
+        return _invalid(request, "analytics/explore.html", form)
+    metric = shown(form.cleaned_data["metric"])
+    current = form.slice()
+    drivers = _drivers(metric, current)
+
+    def url_for(driver: selectors.Driver) -> str:
+        return _driver_url(driver, metric.key, current)
+
+    return _fragment(
+        request,
+        "analytics/_drivers.html",
+        {
+            "metric": metric,
+            "drivers": drivers,
+            "driver_rows": [(d, url_for(d)) for d in (drivers or [])[:20]],
+            "matrix": charts.priority_matrix(drivers, url_for=url_for) if drivers else None,
+            "download_query": urlencode(form.query()),
+        },
+    )
+
+
 def _driver_url(driver: selectors.Driver, metric: str, slice_: Slice) -> str:
     if driver.kind == "touchpoint":
         return answers_url(slice_.narrowed(touchpoint=driver.key), metric)
@@ -462,7 +546,6 @@ def explore(request: HttpRequest) -> HttpResponse:
         for label, key, value in selectors.metric_by(metric.key, current, by)
     ]
     comparison = _comparison(form, metric, current)
-    drivers = _drivers(metric, current)
     tables = [
         Table(
             "series",
@@ -477,45 +560,13 @@ def explore(request: HttpRequest) -> HttpResponse:
     ]
     if comparison:
         tables.append(_comparison_table(comparison))
-    if drivers is not None:
-        tables.append(
-            Table(
-                "drivers",
-                [
-                    _col(_("driver"), "string"),
-                    _col(_("kind"), "string"),
-                    _col(_("answers"), "int"),
-                    _col(_("share of answers (%)")),
-                    _col(_("with")),
-                    _col(_("without")),
-                    _col(_("difference")),
-                    _col(_("impact")),
-                    _col(_("small group"), "bool"),
-                ],
-                [
-                    [
-                        d.label,
-                        d.kind,
-                        d.n,
-                        d.share,
-                        d.with_value,
-                        d.without_value,
-                        d.difference,
-                        d.impact,
-                        d.small,
-                    ]
-                    for d in drivers
-                ],
-            )
-        )
+    if _download_format(request) and request.GET.get("table") == "drivers":
+        drivers = _drivers(metric, current)
+        if drivers is not None:
+            tables.append(_drivers_table(drivers))
     if _download_format(request):
         return _table_download(request, tables)
 
-    matrix = (
-        charts.priority_matrix(drivers, url_for=lambda d: _driver_url(d, metric.key, current))
-        if drivers
-        else None
-    )
     start, end = form.period_bounds
     return render(
         request,
@@ -532,9 +583,7 @@ def explore(request: HttpRequest) -> HttpResponse:
             "emotions": _emotion_chart(current, grain),
             "rows": rows,
             "comparison": comparison,
-            "drivers": drivers,
-            "driver_rows": [(d, _driver_url(d, metric.key, current)) for d in (drivers or [])[:20]],
-            "matrix": matrix,
+            "has_drivers": metric.drillable,
             "start": start,
             "last_day": end - timedelta(days=1),
             "download_query": urlencode(form.query()),
