@@ -37,6 +37,8 @@ def test_dashboard_period_segment_and_drill_down_to_answers(live_server, page, s
     assert nps_tile.is_visible()
     # Chart.js drew the sparklines (it marks each canvas it took over).
     page.wait_for_selector("[data-metric=nps] canvas[data-drawn]")
+    # The stance mix arrives after the page (htmx), with a link per stance to the customers.
+    page.wait_for_selector("[data-metric=stance_mix] .stance-legend a")
 
     # A longer period, then one segment: both end up in the address, so the view can be shared.
     page.locator("select[name=period]").select_option("90d")
@@ -80,6 +82,8 @@ def test_dashboard_and_explorer_fit_a_phone(live_server, browser):
         page.screenshot(path=str(_path("dashboard-phone")), full_page=True)
         page.goto(f"{live_server.url}/analytics/explore/?metric=nps&period=12m&by=channel")
         page.wait_for_selector("canvas[data-chart=line-chart][data-drawn]")
+        # The key drivers come after the page and are drawn as a priority matrix.
+        page.wait_for_selector("canvas[data-chart=drivers-matrix][data-drawn]")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
         page.screenshot(path=str(_path("explore-phone")), full_page=True)
     finally:
