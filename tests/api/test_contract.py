@@ -18,6 +18,7 @@ from cxloop.core.scoping import bind_workspace
 from cxloop.customers.expectations import plan_wow
 from cxloop.customers.models import Customer, Expectation, WowPlanItem
 
+from ..analytics.experiment_fixtures import alices_experiment
 from ..factories import (
     CustomerFactory,
     ExpectationFactory,
@@ -169,6 +170,7 @@ def alices_ids(alice):
         "survey_id": SurveyFactory(workspace=alice.workspace).pk,
         "improvement_id": make_improvement(alice.workspace, title="Hers").pk,
         "case_id": make_case(alice.workspace, customer).pk,
+        "experiment_id": alices_experiment({"customer": customer}).pk,
     }
 
 

@@ -14,7 +14,8 @@ repeat_purchase         order (not cancelled)                        1 once a 2n
 order_value             order (not cancelled)                        its amount
 ======================= ============================================ ==========================
 
-Rows are read ordered by customer and time, in chunks, so memory holds one row per customer.
+The database numbers each customer's rows by time (``ROW_NUMBER() OVER (PARTITION BY customer)``,
+on SQLite ≥ 3.25 and PostgreSQL alike) and sends only the first one (two for orders), in chunks.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from cxloop.customers.models import Order
 from cxloop.experiences.models import Experience
@@ -91,6 +93,17 @@ def _restricted(queryset: QuerySet, experiment: Experiment | None) -> QuerySet:
     return queryset
 
 
+def _first(rows: QuerySet, time_field: str, keep: int) -> QuerySet:
+    """Each customer's first ``keep`` rows by time, numbered in the database (a window function),
+    so only those rows travel to Python, in customer and time order."""
+    nth = Window(
+        RowNumber(),
+        partition_by=[F("customer_id")],
+        order_by=[F(time_field).asc(), F("id").asc()],
+    )
+    return rows.annotate(nth=nth).filter(nth__lte=keep).order_by("customer_id", time_field, "id")
+
+
 def observations(
     metric: str, since: datetime, until: datetime, experiment: Experiment | None = None
 ) -> Iterator[Observation]:
@@ -109,7 +122,7 @@ def _experience_observations(
     )
     if metric in (ExperimentMetric.NPS, ExperimentMetric.CSAT, ExperimentMetric.CES):
         rows = rows.filter(scale=metric, score__isnull=False)
-    rows = _restricted(rows, experiment).order_by("customer_id", "occurred_at", "id")
+    rows = _first(_restricted(rows, experiment), "occurred_at", 1)
     last = None
     for customer_id, segment_id, at, score, outcome, emotion in rows.values_list(
         "customer_id", "customer__segment_id", "occurred_at", "score", "outcome", "emotion"
@@ -140,7 +153,7 @@ def _order_observations(
     rows = Order.objects.filter(placed_at__gte=since, placed_at__lt=until).exclude(
         status=Order.Status.CANCELLED
     )
-    rows = _restricted(rows, experiment).order_by("customer_id", "placed_at", "id")
+    rows = _first(_restricted(rows, experiment), "placed_at", 2)
     current: list = []  # [customer_id, segment_id, first order time, amount, second order time]
 
     def emit() -> Observation:
