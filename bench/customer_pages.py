@@ -779,6 +779,8 @@ def main() -> None:
         ("list ?page=300", list_url, {"page": "300"}, {}),
         (f"list HTMX ?q={COMMON_SURNAME}", list_url, {"q": COMMON_SURNAME},
          {"HTTP_HX_REQUEST": "true"}),
+        # A search lists at most the 1,000 most recent matches by name: its last page.
+        (f"list ?q={COMMON_SURNAME}&page=40", list_url, {"q": COMMON_SURNAME, "page": "40"}, {}),
         (f"360 typical (#{meta['typical_id']}, {stats[1]} exp.)",
          reverse("customers:detail", args=[meta["typical_id"]]), {}, {}),
         (f"360 most experiences (#{meta['heaviest_id']}, {stats[2]} exp.)",

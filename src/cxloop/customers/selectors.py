@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import CharField, Count, F, Func, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -85,7 +85,10 @@ def cap_search(
     cap = SEARCH_CAP if cap is None else cap
     ids = list(customers.order_by("-pk").values_list("pk", flat=True)[: cap + 1])
     kept = Customer.objects.select_related("segment").filter(pk__in=ids[:cap])
-    return kept.order_by("name", "id"), len(ids)
+    # By name, but as an expression: given "name" itself, PostgreSQL walks the name index and
+    # filters on the ids (seconds); this way it fetches the ids and sorts them (milliseconds).
+    by_name = Func(F("name"), template="(%(expressions)s || '')", output_field=CharField())
+    return kept.order_by(by_name, "id"), len(ids)
 
 
 def segments() -> list[Segment]:
