@@ -163,3 +163,36 @@ def test_an_unshipped_improvement_has_no_effect_yet(alice, in_workspace):
     )
     with in_workspace(alice.workspace):
         assert not effects.measure(improvement).measurable
+
+
+def test_a_topic_scope_counts_each_experience_once(alice, in_workspace):
+    from cxloop.insights.models import ExperienceAnalysis, Topic
+
+    with in_workspace(alice.workspace):
+        boxes = Topic.objects.create(key="boxes", name="Boxes")
+        corners = Topic.objects.create(key="corners", name="Corners")
+    before = _at(SHIP - timedelta(days=3), 0)
+    after = _at(SHIP + timedelta(days=3), 0)
+    for when, score in ((before, 2), (before, 9), (after, 9), (after, 10)):
+        experience = ExperienceFactory(
+            workspace=alice.workspace, customer=None, nps=score, occurred_at=when
+        )
+        with in_workspace(alice.workspace):
+            analysis = ExperienceAnalysis.objects.create(
+                experience=experience,
+                language="en",
+                emotion=experience.emotion,
+                confidence=1.0,
+                classifier="test",
+                analysed_at=when,
+            )
+            analysis.topics.set([boxes, corners])  # about both: still one experience
+    ExperienceFactory(workspace=alice.workspace, customer=None, nps=0, occurred_at=after)
+    improvement = make_improvement(alice.workspace, shipped_on=SHIP)
+    with in_workspace(alice.workspace):
+        improvement.topics.set([boxes, corners])
+        effect = effects.measure(improvement, weeks=1, today=TODAY)
+    assert effect.scope == "topics"
+    assert (effect.before.experiences, effect.before.negative) == (2, 1)
+    assert (effect.after.experiences, effect.after.negative) == (2, 0)
+    assert (effect.before.nps.n, effect.after.nps.mean) == (2, 100)

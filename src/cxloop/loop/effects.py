@@ -27,6 +27,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import BooleanField, Case, Count, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -228,24 +230,44 @@ def measure(
         flag: {"n": 0, "neg": 0, "nps": {}, "csat": {}} for flag in (False, True)
     }
     weekly: dict[int, list[int]] = {}
-    for occurred_at, emotion, scale, score in rows.values_list(
-        "occurred_at", "emotion", "scale", "score"
-    ).order_by():
-        day = timezone.localtime(occurred_at).date()
-        after = day >= ship
-        bucket = by_period[after]
-        bucket["n"] += 1
-        negative = emotion == Emotion.NEGATIVE
+    # Two grouped queries whatever the volume: experiences per local day and emotion (at most
+    # 7·2N·3 rows), and scored answers per period, scale and score (at most 2·16 rows).
+    # Count(distinct) because a topic scope joins each experience once per matching topic.
+    per_day = (
+        rows.annotate(day=TruncDate("occurred_at"))
+        .values("day", "emotion")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
+    for row in per_day:
+        day, n = row["day"], row["n"]
+        negative = n if row["emotion"] == Emotion.NEGATIVE else 0
+        bucket = by_period[day >= ship]
+        bucket["n"] += n
         bucket["neg"] += negative
-        if score is not None and scale == Scale.NPS:
-            value = _nps_value(score)
-            bucket["nps"][value] = bucket["nps"].get(value, 0) + 1
-        elif score is not None and scale == Scale.CSAT:
-            bucket["csat"][float(score)] = bucket["csat"].get(float(score), 0) + 1
-        index = (day - start).days // 7
-        counts = weekly.setdefault(index, [0, 0])
-        counts[0] += 1
+        counts = weekly.setdefault((day - start).days // 7, [0, 0])
+        counts[0] += n
         counts[1] += negative
+    scored = (
+        rows.filter(score__isnull=False, scale__in=[Scale.NPS, Scale.CSAT])
+        .annotate(
+            after=Case(
+                When(occurred_at__gte=_midnight(ship), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .values("after", "scale", "score")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
+    for row in scored:
+        bucket = by_period[bool(row["after"])]
+        if row["scale"] == Scale.NPS:
+            value, key = _nps_value(row["score"]), "nps"
+        else:
+            value, key = float(row["score"]), "csat"
+        bucket[key][value] = bucket[key].get(value, 0) + row["n"]
 
     def period(after: bool, first: date, last: date) -> Period:
         b = by_period[after]
