@@ -18,7 +18,7 @@ from cxloop.accounts.models import User, Workspace
 from cxloop.core.scoping import bind_workspace
 from cxloop.demo.services import DEMO_EMAIL, DEMO_SLUG, DemoSummary, load_demo
 from cxloop.insights import services
-from cxloop.insights.models import ExperienceAnalysis, TopicProposal
+from cxloop.insights.models import ExperienceAnalysis, SpikeAlert, TopicProposal
 
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=ZoneInfo("Europe/Kyiv"))
 
@@ -76,3 +76,10 @@ def test_the_insights_page_shows_the_emerging_topic(demo):
     response = client.get(reverse("insights:overview"))
     assert response.status_code == 200
     assert "kvadro" in response.content.decode()
+
+
+def test_the_demo_load_stored_the_payment_spike_alert(demo):
+    with bind_workspace(demo.workspace):
+        alerts = list(SpikeAlert.objects.select_related("topic"))
+    assert alerts
+    assert {a.topic.key for a in alerts} == {"payment"}  # yesterday's and maybe today's

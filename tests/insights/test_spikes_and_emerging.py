@@ -112,3 +112,47 @@ def test_emerging_proposal_accepted_becomes_a_topic(alice):
         assert TopicProposal.objects.get().status == "accepted"
         services.analyse_experiences([experiences[0].pk])
         assert "gift_card" in {t.key for t in experiences[0].analysis.topics.all()}
+
+
+def test_a_spike_is_stored_and_announced_once(alice):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from cxloop.insights.events import spike_detected
+    from cxloop.insights.models import SpikeAlert
+
+    with bind_workspace(alice.workspace):
+        services.ensure_default_topics()
+    today = timezone.localdate()
+    made = [
+        ExperienceFactory(workspace=alice.workspace, text="Кур'єр знову запізнився", nps=1,
+                          occurred_at=_at(today, hour=0) + timedelta(minutes=i))
+        for i in range(6)
+    ]  # fmt: skip
+    heard = []
+
+    def listen(sender, *, alert, experience_ids, **kwargs):
+        heard.append((alert.topic.key, alert.day, sorted(experience_ids)))
+
+    spike_detected.connect(listen)
+    try:
+        with bind_workspace(alice.workspace):
+            services.analyse_experiences([e.pk for e in made])
+            for experience in made:
+                services.correct_emotion(experience, "negative")
+            first = services.record_spikes(today)
+            again = services.record_spikes(today)
+        out = StringIO()
+        call_command("detect_trends", stdout=out)
+    finally:
+        spike_detected.disconnect(listen)
+    assert {a.topic.key for a in first} == {"courier", "delivery"}
+    assert again == []
+    assert "alice: 0 new spikes" in out.getvalue()
+    assert sorted(heard) == [
+        ("courier", today, sorted(e.pk for e in made)),
+        ("delivery", today, sorted(e.pk for e in made)),
+    ]
+    with bind_workspace(alice.workspace):
+        assert SpikeAlert.objects.count() == 2

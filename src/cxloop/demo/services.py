@@ -31,7 +31,7 @@ from cxloop.experiences.stance import recompute_stances
 from cxloop.insights.services import (
     analyse_experiences,
     analyse_unanalysed,
-    propose_emerging_topics,
+    refresh_trends,
     train_workspace_model,
 )
 
@@ -117,8 +117,8 @@ def load_demo(
                 texts = Experience.objects.exclude(text="").values_list("pk", flat=True)
                 analyse_experiences(list(texts))
             say(f"{analysed} texts analysed; workspace emotion model: {trained.reason}")
-            proposed = propose_emerging_topics(now=now_at)
-            say(f"{len(proposed)} emerging topics proposed from recent unmatched complaints")
+            spiked, proposed = refresh_trends(now=now_at)
+            say(f"{len(spiked)} spikes and {len(proposed)} emerging topics in recent complaints")
             say(compute_customer_value(workspace, now_at))
             say(f"{len(create_demo_experiments(workspace, now_at.date()))} A/B experiments defined")
             say(load_demo_cases(workspace, rng, now_at))

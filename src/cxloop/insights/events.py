@@ -1,4 +1,10 @@
-"""The domain events the insights app listens to.
+"""The domain events the insights app emits and the ones it listens to.
+
+Emits:
+
+- :data:`spike_detected` (below), once per topic and day.
+
+Listens to:
 
 - ``accounts.events.workspace_created`` → :func:`give_default_topics`: every new workspace starts
   with the default root-cause taxonomy (delivery, price, support…), editable afterwards.
@@ -14,6 +20,7 @@ import threading
 from collections import defaultdict
 from typing import Any
 
+import django.dispatch
 from django.db import transaction
 
 from cxloop.accounts import events as accounts_events
@@ -21,10 +28,20 @@ from cxloop.accounts.models import Workspace
 from cxloop.core.scoping import bind_workspace
 from cxloop.experiences import events as experiences_events
 
-from . import services
+spike_detected = django.dispatch.Signal()
+"""Sent by :func:`cxloop.insights.services.record_spikes` the first time a topic's daily count of
+negative texts breaks its control limit (``spikes.py``), once per topic and day.
+
+Keyword arguments: ``alert`` — the :class:`~cxloop.insights.models.SpikeAlert` (its ``topic``,
+``day``, ``count``, ``expected``) — and ``experience_ids``, the texts behind it. Sent inside the
+transaction that stored the alert, with its workspace bound; a receiver that must reach the
+outside world (an email, a webhook) enqueues a task with ``transaction.on_commit``.
+"""
 
 
 def give_default_topics(sender: type, *, workspace: Workspace, **kwargs: Any) -> None:
+    from . import services  # the services send this module's events
+
     with bind_workspace(workspace):
         services.ensure_default_topics()
 

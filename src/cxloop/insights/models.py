@@ -154,3 +154,28 @@ class TopicProposal(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return ", ".join(self.keywords[:3])
+
+
+class SpikeAlert(WorkspaceScopedModel):
+    """A spike found by the periodic sweep (``services.record_spikes``), stored once per topic and
+    day so that ``events.spike_detected`` fires once for it (playbooks, the dashboard)."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="spike_alerts")
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("complaints"))
+    expected = models.FloatField(_("expected per day"))
+    p_value = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "p_value"]
+        verbose_name = _("spike alert")
+        verbose_name_plural = _("spike alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "topic", "day"], name="insights_spike_once_per_topic_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id} {self.day}: {self.count} (expected {self.expected:.1f})"

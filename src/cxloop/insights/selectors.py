@@ -16,7 +16,7 @@ from cxloop.core.scoping import current_workspace
 from cxloop.experiences.models import Experience
 
 from .classifiers.workspace import EmotionModel
-from .models import EmotionModelVersion, ExperienceAnalysis, Topic, TopicProposal
+from .models import EmotionModelVersion, ExperienceAnalysis, SpikeAlert, Topic, TopicProposal
 from .topics import Taxonomy
 
 if TYPE_CHECKING:
@@ -270,4 +270,13 @@ def open_proposals() -> QuerySet[TopicProposal]:
     """Emerging topics waiting for a manager, biggest first."""
     return TopicProposal.objects.filter(status=TopicProposal.Status.PROPOSED).order_by(
         "-size", "-cohesion", "pk"
+    )
+
+
+def recent_spike_alerts(since: date) -> QuerySet[SpikeAlert]:
+    """Stored spikes from ``since`` on, newest first, with their topic (for the dashboard)."""
+    return (
+        SpikeAlert.objects.filter(day__gte=since)
+        .select_related("topic")
+        .order_by("-day", "p_value")
     )

@@ -24,8 +24,9 @@ from .analysis import analyse_texts
 from .classifiers import EMOTIONS, get_classifier
 from .classifiers.coldstart import cold_start_classifier
 from .classifiers.workspace import NotEnoughExamples, train_model
+from .events import spike_detected
 from .language import detect_language
-from .models import EmotionModelVersion, ExperienceAnalysis, Topic, TopicProposal
+from .models import EmotionModelVersion, ExperienceAnalysis, SpikeAlert, Topic, TopicProposal
 from .selectors import final_emotion_is, workspace_taxonomy
 from .topics import DEFAULT_TOPICS
 
@@ -360,6 +361,43 @@ def recent_spikes(
             )
             found.append(spike)
     return found
+
+
+def record_spikes(today: date, *, days: int = 2) -> list[SpikeAlert]:
+    """Store the spikes of the last ``days`` days that are not stored yet, and send
+    ``events.spike_detected`` for each new one (the periodic sweep; safe to run every hour).
+
+    A day still running can grow: its alert keeps the count it had when first seen, and the
+    Insights page always shows the live count.
+    """
+    found = recent_spikes(today, days=days)
+    if not found:
+        return []
+    topics = dict(Topic.objects.filter(key__in={s.topic for s in found}).values_list("key", "pk"))
+    created = []
+    with transaction.atomic():
+        for spike in found:
+            alert, new = SpikeAlert.objects.get_or_create(
+                topic_id=topics[spike.topic],
+                day=spike.day,
+                defaults={
+                    "count": spike.count,
+                    "expected": spike.expected,
+                    "p_value": spike.p_value,
+                },
+            )
+            if new:
+                spike_detected.send(
+                    sender=SpikeAlert, alert=alert, experience_ids=list(spike.experience_ids)
+                )
+                created.append(alert)
+    return created
+
+
+def refresh_trends(now: datetime | None = None) -> tuple[list[SpikeAlert], list[TopicProposal]]:
+    """The periodic sweep of one workspace: new spikes, then fresh emerging-topic proposals."""
+    now = now or timezone.now()
+    return record_spikes(timezone.localdate(now)), propose_emerging_topics(now=now)
 
 
 RECENT_DAYS = 30

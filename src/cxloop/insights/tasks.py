@@ -72,3 +72,14 @@ def find_emerging_topics(workspace_id: int) -> int:
     """
     with bind_workspace(Workspace.objects.get(pk=workspace_id)):
         return len(services.propose_emerging_topics())
+
+
+@task()
+def refresh_trends(workspace_id: int) -> dict[str, int]:
+    """Record new spikes and refresh the emerging-topic proposals of one workspace.
+
+    Idempotent: a spike is stored (and announced) once per topic and day.
+    """
+    with bind_workspace(Workspace.objects.get(pk=workspace_id)):
+        alerts, proposals = services.refresh_trends()
+    return {"spikes": len(alerts), "emerging_topics": len(proposals)}
