@@ -14,10 +14,10 @@ from django.urls import reverse
 from cxloop.accounts.models import Role
 from cxloop.accounts.services import issue_token
 from cxloop.analytics.experiments import VariantSpec, create_experiment
-from cxloop.analytics.models import Experiment, ExperimentAssignment, Variant
+from cxloop.analytics.models import Experiment, ExperimentAssignment, ExperimentMetric, Variant
 
 from ..conftest import make_tenant
-from ..factories import CustomerFactory, ExperienceFactory
+from ..factories import CustomerFactory, ExperienceFactory, OrderFactory
 
 
 def _form(**overrides) -> dict:
@@ -208,3 +208,28 @@ def test_the_list_is_newest_first_in_a_fixed_number_of_queries(
         response = alice.client.get(reverse("analytics:experiments"))
     names = [e.name for e in response.context["experiments"]]
     assert names == [f"Experiment {n}" for n in (4, 3, 2, 1, 0)]
+
+
+@pytest.mark.parametrize("metric", [m for m, _label in ExperimentMetric.choices])
+@pytest.mark.parametrize("design", ["fixed", "sequential"])
+def test_the_results_page_renders_every_metric_and_design(alice, in_workspace, metric, design):
+    for index in range(12):
+        customer = CustomerFactory(workspace=alice.workspace)
+        ExperienceFactory(workspace=alice.workspace, customer=customer, nps=index % 11)
+        OrderFactory(workspace=alice.workspace, customer=customer, amount=100 + index)
+    with in_workspace(alice.workspace):
+        experiment = create_experiment(
+            alice.workspace,
+            name=f"{metric} {design}",
+            metric=metric,
+            design=design,
+            starts_on=date.today() - timedelta(days=30),
+            ends_on=date.today() + timedelta(days=30),
+            minimum_detectable_effect=5,
+            variants=[VariantSpec("A"), VariantSpec("B"), VariantSpec("C")],
+        )
+    response = alice.client.get(reverse("analytics:experiment_detail", args=[experiment.pk]))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Bonferroni" in text  # three variants: two comparisons with the control
+    assert "Results" in text

@@ -172,15 +172,17 @@ def experiment_detail(request: HttpRequest, experiment_id: int) -> HttpResponse:
     if file_format:
         name = f"cxloop-experiment-{slugify(experiment.name) or experiment.pk}"
         return export.table_response(file_format, RESULT_COLUMNS, _result_rows(results), name)
+    kind = metric_kind(experiment.metric)
     for row in results.variants:
         row.assigned = None
         row.better = bool(row.comparison) and is_better(
             experiment.metric, row.comparison.difference
         )
         control = results.variants[0].estimate
+        # relative uplift for rates and means only: NPS can be zero or negative
         row.relative = (
             row.comparison.difference / control.value * 100
-            if row.comparison and control and control.value
+            if row.comparison and control and control.value and kind != "nps"
             else None
         )
     if experiment.assignment == Experiment.Assignment.LIST:
@@ -193,7 +195,7 @@ def experiment_detail(request: HttpRequest, experiment_id: int) -> HttpResponse:
         {
             "experiment": experiment,
             "results": results,
-            "kind": metric_kind(experiment.metric),
+            "kind": kind,
             "confidence": (1 - results.alpha) * 100,
             "can_edit": request.membership.has_role(Role.MANAGER),
         },
