@@ -576,7 +576,10 @@ def explore(request: HttpRequest) -> HttpResponse:
             "metric": metric,
             "grain": grain,
             "by_label": DIMENSION_LABELS[by],
-            "total": selectors.metric_value(metric.key, current),
+            # Comparing periods, side A is this slice: its value is already there.
+            "total": comparison["a_value"]
+            if comparison and form.cleaned_data["compare"] != "groups"
+            else selectors.metric_value(metric.key, current),
             "total_url": answers_url(current, metric.key) if metric.drillable else "",
             "line": charts.line_with_band(points, label=metric.label, unit=metric.suffix),
             "points": points,
