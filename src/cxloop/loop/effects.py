@@ -27,8 +27,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import BooleanField, Case, Count, Value, When
-from django.db.models.functions import TruncDate
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -230,39 +229,43 @@ def measure(
         flag: {"n": 0, "neg": 0, "nps": {}, "csat": {}} for flag in (False, True)
     }
     weekly: dict[int, list[int]] = {}
-    # Two grouped queries whatever the volume: experiences per local day and emotion (at most
-    # 7·2N·3 rows), and scored answers per period, scale and score (at most 2·16 rows).
-    # Count(distinct) because a topic scope joins each experience once per matching topic.
-    per_day = (
-        rows.annotate(day=TruncDate("occurred_at"))
-        .values("day", "emotion")
-        .annotate(n=Count("id", distinct=True))
+    # Two grouped queries whatever the volume, bucketed by week with plain comparisons on
+    # ``occurred_at`` (no per-row date function, which SQLite would run in Python): experiences per
+    # week and emotion (at most 2N·3 rows), and scored answers per week, scale and score.
+    # Count(distinct) for a topic scope, which joins each experience once per matching topic.
+    total_weeks = math.ceil((end - start).days / 7)
+    week = Case(
+        *[
+            When(occurred_at__lt=_midnight(start + timedelta(weeks=n + 1)), then=Value(n))
+            for n in range(total_weeks - 1)
+        ],
+        default=Value(total_weeks - 1),
+        output_field=IntegerField(),
+    )
+    per_week = (
+        rows.annotate(week=week)
+        .values("week", "emotion")
+        .annotate(n=Count("id", distinct=scope == "topics"))
         .order_by()
     )
-    for row in per_day:
-        day, n = row["day"], row["n"]
+    for row in per_week:
+        n = row["n"]
         negative = n if row["emotion"] == Emotion.NEGATIVE else 0
-        bucket = by_period[day >= ship]
+        bucket = by_period[row["week"] >= weeks]
         bucket["n"] += n
         bucket["neg"] += negative
-        counts = weekly.setdefault((day - start).days // 7, [0, 0])
+        counts = weekly.setdefault(row["week"], [0, 0])
         counts[0] += n
         counts[1] += negative
     scored = (
         rows.filter(score__isnull=False, scale__in=[Scale.NPS, Scale.CSAT])
-        .annotate(
-            after=Case(
-                When(occurred_at__gte=_midnight(ship), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
-        .values("after", "scale", "score")
-        .annotate(n=Count("id", distinct=True))
+        .annotate(week=week)
+        .values("week", "scale", "score")
+        .annotate(n=Count("id", distinct=scope == "topics"))
         .order_by()
     )
     for row in scored:
-        bucket = by_period[bool(row["after"])]
+        bucket = by_period[row["week"] >= weeks]
         if row["scale"] == Scale.NPS:
             value, key = _nps_value(row["score"]), "nps"
         else:
@@ -320,7 +323,6 @@ def measure(
                     lower_is_better=False,
                 )
             )
-    total_weeks = math.ceil((end - start).days / 7)
     for index in range(total_weeks):
         monday = start + timedelta(weeks=index)
         n, negative = weekly.get(index, [0, 0])
