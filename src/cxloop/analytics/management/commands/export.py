@@ -36,16 +36,22 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         name, output = options["dataset"], options["output"]
         if name not in available_datasets():
-            raise CommandError(f"The {name} table does not exist in this installation.", 2)
+            raise CommandError(
+                f"The {name} table does not exist in this installation.", returncode=2
+            )
         workspace = Workspace.objects.filter(slug=options["workspace"]).first()
         if workspace is None:
-            raise CommandError(f"No workspace with the slug {options['workspace']!r}.", 2)
+            raise CommandError(
+                f"No workspace with the slug {options['workspace']!r}.", returncode=2
+            )
         since = None
         if options["since"]:
             try:
                 day = dt.date.fromisoformat(options["since"])
             except ValueError as error:
-                raise CommandError(f"--since: {error}; write the date as YYYY-MM-DD.", 2) from None
+                raise CommandError(
+                    f"--since: {error}; write the date as YYYY-MM-DD.", returncode=2
+                ) from None
             since = dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
         dataset = DATASETS[name]
         started = time.perf_counter()
@@ -53,7 +59,7 @@ class Command(BaseCommand):
             rows = dataset.rows(since)
             if options["file_format"] == "parquet":
                 if output == "-":
-                    raise CommandError("Parquet needs a file: give --output PATH.", 2)
+                    raise CommandError("Parquet needs a file: give --output PATH.", returncode=2)
                 count = write_parquet(dataset.columns, rows, output)
             elif output == "-":
                 count = write_csv(dataset.columns, rows, sys.stdout)
