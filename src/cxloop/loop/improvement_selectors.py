@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cxloop.experiences.models import Experience
@@ -115,7 +115,8 @@ def backlog(
         found = found.filter(process_id=process_id)
     if department_id:
         found = found.filter(department_id=department_id)
-    return found.order_by("-shipped_on", "-created_at", "-id")
+    # Open work first (not shipped yet), then the latest shipped; the same on every database.
+    return found.order_by(F("shipped_on").desc(nulls_first=True), "-created_at", "-id")
 
 
 def status_counts() -> dict[str, int]:
