@@ -376,3 +376,15 @@ def test_with_lifetime_value_predictions_high_value_follows_the_prediction(alice
     rich, likely = _cases(alice.workspace)
     assert (rich.high_value, likely.high_value) == (False, True)
     assert likely.due_at - likely.opened_at == timedelta(hours=24)
+
+
+def test_the_threshold_is_cached_and_the_backfill_recomputes_it(alice):
+    for amount in (100, 200, 300, 400, 500):
+        _spender(alice.workspace, amount)
+    with bind_workspace(alice.workspace):
+        assert cases.high_value_threshold(20) == ("spend", Decimal("500.00"))
+        _spender(alice.workspace, 9000)
+        _spender(alice.workspace, 8000)  # seven spenders: the top 20 % are the first two
+        assert cases.high_value_threshold(20) == ("spend", Decimal("500.00"))  # cached
+        cases.open_cases(now=NOW)
+        assert cases.high_value_threshold(20) == ("spend", Decimal("8000.00"))

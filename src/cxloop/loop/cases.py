@@ -54,6 +54,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q, Sum
@@ -178,24 +179,41 @@ def _top_share_threshold(rows, field: str, top_percent: int) -> float | Decimal 
     return next(iter(rows.values_list(field, flat=True)[rank - 1 : rank]), None)
 
 
-def high_value_threshold(top_percent: int) -> tuple[str, float | Decimal | None]:
+THRESHOLD_TTL = 3600
+
+
+def high_value_threshold(
+    top_percent: int, *, fresh: bool = False
+) -> tuple[str, float | Decimal | None]:
     """What "high lifetime value" is measured by here, and the value from which it starts.
 
     - ``clv``: when ``cxloop refresh_clv`` has stored predictions (``analytics.CustomerValue``),
-      the predicted lifetime value; an index walk, cheap at any size.
-    - ``spend``: otherwise, the historical spend; one grouped query over the workspace's orders,
-      so batch callers compute it once.
+      the predicted lifetime value; an index walk.
+    - ``spend``: otherwise, the historical spend: one grouped query over all the workspace's
+      orders (about 7 s per million orders on a busy laptop's PostgreSQL).
+
+    Kept in the cache for an hour, so a detractor's answer does not pay for it; the hourly
+    ``cxloop open_cases`` recomputes it (``fresh=True``).
     """
+    workspace = current_workspace()
+    key = f"loop:high-value:{workspace.pk}:{workspace.created_at.timestamp()}:{top_percent}"
+    if not fresh:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
     if CustomerValue.objects.exists():
         predictions = CustomerValue.objects.order_by("-lifetime_value")
-        return "clv", _top_share_threshold(predictions, "lifetime_value", top_percent)
-    spends = (
-        Order.objects.values("customer_id")
-        .annotate(spend=_spend())
-        .filter(spend__gt=0)
-        .order_by("-spend")
-    )
-    return "spend", _top_share_threshold(spends, "spend", top_percent)
+        found = ("clv", _top_share_threshold(predictions, "lifetime_value", top_percent))
+    else:
+        spends = (
+            Order.objects.values("customer_id")
+            .annotate(spend=_spend())
+            .filter(spend__gt=0)
+            .order_by("-spend")
+        )
+        found = ("spend", _top_share_threshold(spends, "spend", top_percent))
+    cache.set(key, found, THRESHOLD_TTL)
+    return found
 
 
 def customer_value(customer_id: int, basis: str) -> float | Decimal:
@@ -219,12 +237,15 @@ class DeadlineRules:
     threshold: float | Decimal | None = None
 
     @classmethod
-    def current(cls, *, threshold: bool = True) -> DeadlineRules:
-        """``threshold=False`` skips the threshold query (the customer is no prosecutor)."""
+    def current(cls, *, threshold: bool = True, fresh: bool = False) -> DeadlineRules:
+        """``threshold=False`` skips the threshold (the customer is no prosecutor); ``fresh``
+        recomputes it instead of reading the cache."""
         workspace = current_workspace()
         rules = case_settings(workspace)
         basis, limit = (
-            high_value_threshold(rules.high_value_top_percent) if threshold else ("spend", None)
+            high_value_threshold(rules.high_value_top_percent, fresh=fresh)
+            if threshold
+            else ("spend", None)
         )
         return cls(
             standard_hours=feedback_settings(workspace).detractor_contact_hours,
@@ -433,7 +454,7 @@ def open_cases(
     now, so a backfill of old signals gets a fresh deadline rather than being born overdue.
     """
     summary = OpenSummary()
-    rules = DeadlineRules.current()
+    rules = DeadlineRules.current(fresh=True)
     for experience in (
         negative_signals_without_case(since).select_related("analysis").iterator(chunk_size=500)
     ):
