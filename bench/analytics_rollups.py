@@ -59,7 +59,7 @@ CHANNELS = [
 # --- the child: one engine, all sizes ---------------------------------------------------------
 
 
-def child(engine: str, sizes: list[int], repeat: int) -> None:
+def child(engine: str, sizes: list[int], repeat: int, measure_only: bool = False) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxloop.settings")
     import django
 
@@ -71,6 +71,7 @@ def child(engine: str, sizes: list[int], repeat: int) -> None:
     from cxloop.analytics.models import ExperienceDay, ExperienceDayTouchpoint
     from cxloop.core.scoping import bind_workspace
     from cxloop.customers.models import Customer, Segment
+    from cxloop.experiences.models import Experience
     from cxloop.experiences.services import record_experience
     from cxloop.journeys.models import Journey, Stage, Touchpoint
 
@@ -143,28 +144,34 @@ def child(engine: str, sizes: list[int], repeat: int) -> None:
         execute("PRAGMA journal_mode = WAL")
         execute("PRAGMA synchronous = NORMAL")
 
-    workspace = Workspace.objects.create(name="Bench shop", slug="bench")
+    existing = Workspace.objects.filter(slug="bench").first()
+    workspace = existing or Workspace.objects.create(name="Bench shop", slug="bench")
     with bind_workspace(workspace):
-        segments = Segment.objects.bulk_create([Segment(name=f"Segment {i}") for i in range(6)])
-        departments = Department.objects.bulk_create(
-            [Department(name=f"Department {i}") for i in range(5)]
-        )
-        journey = Journey.objects.create(name="Purchase")
-        stages = Stage.objects.bulk_create(
-            [Stage(journey=journey, name=f"Stage {i}", position=i + 1) for i in range(7)]
-        )
-        touchpoints = Touchpoint.objects.bulk_create(
-            [
-                Touchpoint(
-                    name=f"Touchpoint {i}",
-                    stage=stages[i % 7],
-                    channel=CHANNELS[i % len(CHANNELS)],
-                    owner_department=departments[i % 5],
-                    position=i,
-                )
-                for i in range(15)
-            ]
-        )
+        if measure_only:  # the database of an earlier run, as it is
+            segments = list(Segment.objects.order_by("pk"))
+            touchpoints = list(Touchpoint.objects.order_by("pk"))
+    with bind_workspace(workspace):
+        if not measure_only:
+            segments = Segment.objects.bulk_create([Segment(name=f"Segment {i}") for i in range(6)])
+            departments = Department.objects.bulk_create(
+                [Department(name=f"Department {i}") for i in range(5)]
+            )
+            journey = Journey.objects.create(name="Purchase")
+            stages = Stage.objects.bulk_create(
+                [Stage(journey=journey, name=f"Stage {i}", position=i + 1) for i in range(7)]
+            )
+            touchpoints = Touchpoint.objects.bulk_create(
+                [
+                    Touchpoint(
+                        name=f"Touchpoint {i}",
+                        stage=stages[i % 7],
+                        channel=CHANNELS[i % len(CHANNELS)],
+                        owner_department=departments[i % 5],
+                        position=i,
+                    )
+                    for i in range(15)
+                ]
+            )
 
     def choice(expr: str, values: list) -> str:
         whens = " ".join(f"WHEN {i} THEN {v}" for i, v in enumerate(values))
@@ -182,7 +189,7 @@ def child(engine: str, sizes: list[int], repeat: int) -> None:
         f"'{{}}', {'false' if pg else '0'}, 'active', {stance}, {moment(str(start_epoch))} "
         f"FROM {source}"
     )
-    load_customers = bulk_load("customers_customer", customers_sql, params)
+    load_customers = 0.0 if measure_only else bulk_load("customers_customer", customers_sql, params)
     first_customer = Customer.unscoped.filter(workspace=workspace).order_by("pk").first().pk
 
     def load_answers(lo: int, hi: int) -> float:
@@ -252,8 +259,9 @@ def child(engine: str, sizes: list[int], repeat: int) -> None:
         "WHERE e.workspace_id = %s AND e.occurred_at >= %s AND e.occurred_at < %s GROUP BY 1, 2"
     )
 
-    def timed(run, times: int) -> float:
-        run()  # warm-up
+    def timed(run, times: int, warm: bool = True) -> float:
+        if warm:
+            run()  # warm-up
         samples = []
         for _ in range(times):
             started = time.perf_counter()
@@ -267,12 +275,21 @@ def child(engine: str, sizes: list[int], repeat: int) -> None:
             return cursor.fetchall()
 
     loaded = 0
+    if measure_only:
+        sizes = [Experience.unscoped.filter(workspace=workspace).count()]
+        loaded = sizes[0]
     for size in sizes:
-        load_seconds = load_answers(loaded + 1, size)
+        load_seconds = load_answers(loaded + 1, size) if size > loaded else 0.0
+        print(f"{engine} {size:,}: loaded in {load_seconds:.0f} s", file=sys.stderr, flush=True)
         loaded = size
         started = time.perf_counter()
-        fine_rows = rollups.rebuild_workspace(workspace.pk)
+        fine_rows = (
+            ExperienceDay.unscoped.filter(workspace=workspace).count()
+            if measure_only
+            else rollups.rebuild_workspace(workspace.pk)
+        )
         build_seconds = time.perf_counter() - started
+        print(f"{engine} {size:,}: rollups in {build_seconds:.0f} s", file=sys.stderr, flush=True)
         lo, hi = rollups.day_start(two_years.start), rollups.day_start(two_years.end)
         with bind_workspace(workspace):
             cells = selectors.metric_table(
@@ -288,7 +305,9 @@ def child(engine: str, sizes: list[int], repeat: int) -> None:
             bare_rows = len(fetch(bare_sql, bare))
             bare_ms = timed(lambda: fetch(bare_sql, bare), repeat)
             raw_ms = timed(
-                lambda: fetch(raw_sql, [workspace.pk, lo, hi]), 3 if size <= 1_000_000 else 1
+                lambda: fetch(raw_sql, [workspace.pk, lo, hi]),
+                3 if size <= 1_000_000 else 1,
+                warm=size <= 1_000_000,
             )
             segment = selectors.Slice(two_years.start, two_years.end, {"segment": segments[2].pk})
             segment_ms = timed(lambda: selectors.metric_series("nps", segment, "week"), repeat)
@@ -345,6 +364,10 @@ def child(engine: str, sizes: list[int], repeat: int) -> None:
 # --- the parent: fresh databases, one child per engine, the table -----------------------------
 
 
+def database_url(engine: str) -> str:
+    return f"sqlite:///{WORKDIR / 'bench.sqlite3'}" if engine == "sqlite" else PG_URL
+
+
 def fresh_database(engine: str) -> str:
     if engine == "sqlite":
         WORKDIR.mkdir(parents=True, exist_ok=True)
@@ -372,18 +395,24 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="time the queries on the databases an earlier run left, without generating",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.child:
-        child(args.child, sizes, args.repeat)
+        child(args.child, sizes, args.repeat, args.measure_only)
         return
     results = []
     for engine in args.engines.split(","):
-        url = fresh_database(engine)
+        url = database_url(engine) if args.measure_only else fresh_database(engine)
         env = {**os.environ, "CXLOOP_DATABASE_URL": url, "CXLOOP_VAR_DIR": str(WORKDIR)}
         command = [
             sys.executable,
             __file__,
+            *(["--measure-only"] if args.measure_only else []),
             "--child",
             engine,
             "--sizes",
@@ -401,7 +430,7 @@ def main() -> None:
     print()
     print(
         f"{date.today()}: NPS, CSAT and WOW rate by week × channel over 2 years; medians of "
-        f"{args.repeat} runs (raw rows: 3 at 1M, 1 at 10M); {CUSTOMERS:,} customers"
+        f"{args.repeat} runs (raw rows: 3 at 1M, 1 cold at 10M); {CUSTOMERS:,} customers"
     )
     print()
     print(
