@@ -177,3 +177,28 @@ def test_bob_sees_only_his_own_customer_value(alice, bob):
     with bind_workspace(bob.workspace):
         bobs = ValueSnapshot.objects.get()
     assert bob.client.get(reverse("analytics:value")).context["value"].snapshot == bobs
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_a_manager_recomputes_now_through_the_background_task(
+    alice, immediate_tasks, django_capture_on_commit_callbacks
+):
+    _shop(alice.workspace, customers=60)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice.client.post(reverse("analytics:value_refresh"))
+    assert response.status_code == 302
+    assert response.url == reverse("analytics:value")
+    with bind_workspace(alice.workspace):
+        assert ValueSnapshot.objects.count() == 1
+        assert CustomerValue.objects.exists()
+
+
+def test_a_viewer_cannot_ask_for_a_recompute(alice):
+    alice.membership.role = "viewer"
+    alice.membership.save()
+    assert alice.client.post(reverse("analytics:value_refresh")).status_code == 403
+    assert "Recompute now" not in alice.client.get(reverse("analytics:value")).content.decode()

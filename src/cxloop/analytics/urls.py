@@ -11,6 +11,7 @@ urlpatterns = [
     path("drivers/", views.key_drivers, name="drivers"),
     # Customer value (CLV, retention): another page of this app, its view in value_views.py.
     path("value/", value_views.customer_value, name="value"),
+    path("value/refresh/", value_views.refresh, name="value_refresh"),
     # A/B experiments: experiment_views.py.
     path("experiments/", experiment_views.experiment_list, name="experiments"),
     path("experiments/new/", experiment_views.experiment_create, name="experiment_create"),

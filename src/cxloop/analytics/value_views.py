@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from cxloop.accounts.models import Role
 from cxloop.accounts.permissions import require_role
@@ -11,6 +15,7 @@ from cxloop.accounts.permissions import require_role
 from .claims import ADVOCATE_VALUE, HORIZON_DAYS, REPEAT_SALE, REPEAT_SPEND
 from .cohorts import LAPSE_DAYS
 from .value_selectors import HEAT_BUCKETS, customer_value_view
+from .value_tasks import refresh_customer_value
 
 
 @require_role(Role.VIEWER)
@@ -29,5 +34,18 @@ def customer_value(request: HttpRequest) -> HttpResponse:
             "claim_days": HORIZON_DAYS,
             "heat_buckets": HEAT_BUCKETS[1:],
             "discount_percent": view.snapshot.monthly_discount * 100 if view else None,
+            "can_refresh": request.membership.has_role(Role.MANAGER),
         },
     )
+
+
+@require_role(Role.MANAGER)
+@require_POST
+def refresh(request: HttpRequest) -> HttpResponse:
+    """Queue a recompute now (it also runs daily); a background worker does the work."""
+    workspace_id = request.workspace.pk
+    transaction.on_commit(lambda: refresh_customer_value.enqueue(workspace_id))
+    messages.success(
+        request, _("Customer value is being recomputed; reload this page in a minute.")
+    )
+    return redirect("analytics:value")
