@@ -9,13 +9,10 @@ from cxloop.analytics.models import Experiment
 from cxloop.core.scoping import bind_workspace
 from cxloop.demo.services import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 
-# Chromium fixtures live with the other browser tests; this test sits beside its feature.
-from ..browser.conftest import browser, chromium_path, page, screenshot  # noqa: F401
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_demo_postcard_experiment_and_a_new_sequential_one(live_server, page, screenshot):  # noqa: F811
+def test_demo_postcard_experiment_and_a_new_sequential_one(live_server, page, screenshot):
     workspace = load_demo().workspace
     with bind_workspace(workspace):
         postcard = Experiment.objects.get(name="Листівка-подяка в посилці")

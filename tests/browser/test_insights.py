@@ -10,7 +10,6 @@ from django.utils import timezone
 from cxloop.core.scoping import bind_workspace
 from cxloop.insights import services
 
-from ..browser.conftest import browser, chromium_path, page, screenshot  # noqa: F401 - fixtures
 from ..conftest import make_tenant
 from ..factories import PASSWORD, ExperienceFactory
 
@@ -43,7 +42,7 @@ def _signals(tenant) -> None:
         services.propose_emerging_topics()
 
 
-def test_a_manager_follows_a_spike_and_names_an_emerging_topic(live_server, page, screenshot):  # noqa: F811
+def test_a_manager_follows_a_spike_and_names_an_emerging_topic(live_server, page, screenshot):
     tenant = make_tenant("Marta")
     _signals(tenant)
 
