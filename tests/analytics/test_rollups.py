@@ -328,3 +328,47 @@ def test_rebuild_command_restores_lost_rollups(shop, bob):
         assert _rollup_rows() == maintained
     with pytest.raises(CommandError, match="slug"):
         call_command("rebuild_rollups", "--workspace", "nobody")
+
+
+def test_a_new_answer_appends_delta_rows_and_compaction_folds_them(shop):
+    workspace, _, touchpoints, people = shop
+    with bind(workspace):
+        for score in (10, 9, 3):
+            record_experience(
+                source="survey",
+                occurred_at=AROUND_DST[0],
+                customer=people[0],
+                touchpoint=touchpoints[0],
+                score=score,
+                scale="nps",
+                language="uk",
+            )
+        # Three answers under one key: three rows, summed by every reader, no recompute needed.
+        assert ExperienceDay.objects.count() == 3
+        assert selectors.metric_value("nps", WHOLE).value == pytest.approx(100 * (2 - 1) / 3)
+        maintained = _rollup_rows()
+        services.compact_day(workspace.pk, date(2026, 3, 28))
+        assert ExperienceDay.objects.count() == 1
+        assert ExperienceDayTouchpoint.objects.count() == 1
+        assert ExperienceDaySegment.objects.count() == 1
+        assert _rollup_rows() == maintained
+        _assert_consistent()
+
+
+def test_the_compaction_task_is_queued_once_per_day_and_minute(
+    shop, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    workspace, _, _, _ = shop
+    cache.clear()
+    with bind(workspace), django_capture_on_commit_callbacks() as callbacks:
+        for score in (10, 0):
+            record_experience(source="survey", occurred_at=AROUND_DST[0], score=score, scale="nps")
+        record_experience(source="survey", occurred_at=AROUND_DST[1], score=5, scale="nps")
+    compactions = [c for c in callbacks if getattr(c, "func", None) is services._enqueue_compaction]
+    assert sorted(c.args for c in compactions) == [
+        (workspace.pk, date(2026, 3, 28)),
+        (workspace.pk, date(2026, 3, 29)),
+    ]  # one per day touched, not one per answer
+    compactions[0]()  # enqueues the task on the configured backend without error

@@ -6,9 +6,20 @@ happened to those rows (an insert, an edit, a delete, a customer moved to anothe
 running it twice changes nothing. A day of a shop with 10 million answers is ~15 thousand rows, a
 few tens of milliseconds.
 
-Concurrency: two transactions recomputing the same workspace are serialized by a transaction
-lock (PostgreSQL advisory lock; SQLite has one writer anyway), and each statement of the second
-one runs after the first committed, so it sees the first one's answers (READ COMMITTED).
+A single new answer does not recompute its day: :func:`add_experience` appends one *delta row*
+(that answer's counts under its keys) to each rollup, in the recording transaction, without
+waiting on anyone. Every reader sums rows per key, so a day's bucket may be several rows and still
+says exactly what the raw rows say. A background task later compacts the day
+(:func:`recompute_days`) back to one row per key; until it runs, nothing is wrong, only a little
+larger. Recomputing a busy day per answer cost 64 ms at 1,000 answers that day and 371 ms at
+100,000, under a workspace-wide lock held to commit: every survey answer of a workspace queued
+behind it.
+
+Concurrency: appending takes a *shared* advisory lock on the workspace (PostgreSQL), which never
+waits for another append; a recompute takes it *exclusively*, so it starts only after every
+in-flight append has committed or rolled back and sees all of their raw rows and delta rows
+(READ COMMITTED), and no append interleaves between its ``DELETE`` and its ``INSERT … SELECT``.
+SQLite has one writer anyway.
 
 Days are the workspace's dates in ``settings.TIME_ZONE``. All dialect-specific SQL of analytics
 lives here: the local date of a timestamp (``LocalDate``) and the lock.
@@ -154,11 +165,13 @@ class PeriodStart(Func):
         return compiler.compile(truncate(self.source_expressions[0], output_field=DateField()))
 
 
-def _lock(workspace_id: int) -> None:
-    """Serialize rollup maintenance of one workspace until the transaction ends."""
+def _lock(workspace_id: int, *, shared: bool = False) -> None:
+    """Hold the workspace's rollup lock until the transaction ends: shared to append a delta
+    row (appends never wait for each other), exclusive to recompute days."""
     if connection.vendor == "postgresql":
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, workspace_id])
+            cursor.execute(f"SELECT {function}(%s, %s)", [LOCK_CLASS, workspace_id])
 
 
 # --- the measures of one bucket, from raw rows ------------------------------------------------
@@ -274,6 +287,55 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
     if len(runs) > MAX_RUNS:
         return [(days[0], days[-1])]
     return runs
+
+
+def delta_measures(experience: Experience) -> dict[str, int]:
+    """One experience's contribution to every measure: :func:`_measures` for a single row."""
+    score, scale = experience.score, experience.scale
+    nps = scale == Scale.NPS and score is not None
+    csat = scale == Scale.CSAT and score is not None
+    ces = scale == Scale.CES and score is not None
+    return {
+        "answers": 1,
+        "below": int(experience.outcome == Outcome.BELOW),
+        "met": int(experience.outcome == Outcome.MET),
+        "exceeded": int(experience.outcome == Outcome.EXCEEDED),
+        "negative": int(experience.emotion == Emotion.NEGATIVE),
+        "ok": int(experience.emotion == Emotion.OK),
+        "wow": int(experience.emotion == Emotion.WOW),
+        "nps_n": int(nps),
+        "nps_promoters": int(nps and score >= 9),
+        "nps_detractors": int(nps and score <= 6),
+        "csat_n": int(csat),
+        "csat_satisfied": int(csat and score >= 4),
+        "ces_n": int(ces),
+        "ces_sum": score if ces else 0,
+        "ces_sum_sq": score * score if ces else 0,
+        "ces_easy": int(ces and score >= 5),
+    }
+
+
+def add_experience(experience: Experience, segment_id: int | None) -> date:
+    """Append the delta rows of one new experience (the caller's transaction); returns its day.
+
+    ``segment_id`` is the customer's current segment (None for an anonymous signal), as
+    :func:`_fill_fine` would join it.
+    """
+    workspace_id = experience.workspace_id
+    day = day_of(experience.occurred_at)
+    counts = delta_measures(experience)
+    _lock(workspace_id, shared=True)
+    common = {"workspace_id": workspace_id, "day": day, **counts}
+    ExperienceDay.unscoped.create(
+        **common,
+        touchpoint_id=experience.touchpoint_id,
+        segment_id=segment_id,
+        language=experience.language,
+        source=experience.source,
+    )
+    ExperienceDayTouchpoint.unscoped.create(**common, touchpoint_id=experience.touchpoint_id)
+    ExperienceDaySegment.unscoped.create(**common, segment_id=segment_id)
+    return day
 
 
 def recompute_days(workspace_id: int, days: Iterable[date]) -> None:

@@ -3,7 +3,8 @@
 Every path that changes what the rollups count ends here, in the same transaction as the change:
 
 - a new experience (``record_experience`` → ``experiences.events.experience_recorded`` →
-  :func:`on_experience_recorded`): its day is recomputed;
+  :func:`on_experience_recorded`): its delta rows are appended, and the day compacted later by a
+  background task (``tasks.compact_rollup_day``);
 - experiences removed (a survey answer edited replaces its experience): :func:`delete_experiences`;
 - customers moved to another segment (import, API): :func:`refresh_for_customers`, the days of
   their experiences;
@@ -17,9 +18,11 @@ Every path that changes what the rollups count ends here, in the same transactio
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
+from functools import partial
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -37,9 +40,37 @@ def refresh_for_moments(moments: Iterable[datetime], workspace: Workspace | None
     rollups.recompute_days(workspace.pk, {rollups.day_of(m) for m in moments})
 
 
+COMPACT_AFTER_SECONDS = 60  # at most one compaction of a (workspace, day) queued per minute
+
+
 def on_experience_recorded(sender: type, *, experience: Experience, **kwargs: Any) -> None:
-    """Receiver of ``experiences.events.experience_recorded``: count the new answer."""
-    rollups.recompute_days(experience.workspace_id, [rollups.day_of(experience.occurred_at)])
+    """Receiver of ``experiences.events.experience_recorded``: count the new answer.
+
+    Its delta rows go in with it (exact at once, no waiting on other answers); compacting the day
+    back to one row per key is left to a background task, queued at most once a minute per day.
+    """
+    segment_id = None
+    if experience.customer_id is not None:
+        segment_id = (
+            Customer.unscoped.filter(pk=experience.customer_id)
+            .values_list("segment_id", flat=True)
+            .first()
+        )
+    day = rollups.add_experience(experience, segment_id)
+    key = f"analytics.compact:{experience.workspace_id}:{day.isoformat()}"
+    if cache.add(key, 1, timeout=COMPACT_AFTER_SECONDS):
+        transaction.on_commit(partial(_enqueue_compaction, experience.workspace_id, day))
+
+
+def _enqueue_compaction(workspace_id: int, day: date) -> None:
+    from .tasks import compact_rollup_day  # tasks import services: import here, not at the top
+
+    compact_rollup_day.enqueue(workspace_id, day.isoformat())
+
+
+def compact_day(workspace_id: int, day: date) -> None:
+    """Fold a day's delta rows into one row per key (the same sums; idempotent)."""
+    rollups.recompute_days(workspace_id, [day])
 
 
 @transaction.atomic
