@@ -216,6 +216,8 @@ def stored_submissions() -> set[str]:
     import psycopg
 
     with psycopg.connect(DATABASE_URL) as conn:
+        # One snapshot for both counts: an answer committing between them is not a mismatch.
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         rows = conn.execute(
             "SELECT submission_id::text FROM feedback_response WHERE status = 'completed'"
         ).fetchall()
