@@ -362,6 +362,7 @@ def test_the_compaction_task_is_queued_once_per_day_and_minute(
 
     workspace, _, _, _ = shop
     cache.clear()
+    services._queued_here.clear()
     with bind(workspace), django_capture_on_commit_callbacks() as callbacks:
         for score in (10, 0):
             record_experience(source="survey", occurred_at=AROUND_DST[0], score=score, scale="nps")

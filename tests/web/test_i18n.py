@@ -59,3 +59,13 @@ def test_language_choice_is_remembered(alice):
     body = alice.client.get(reverse("customers:list")).content.decode()
     assert '<html lang="uk">' in body
     assert "Клієнти" in body
+
+
+@pytest.mark.parametrize("language", ["uk", "ru"])
+def test_catalogs_pass_the_checks_that_make_runs_before_compiling(language):
+    # `make messages` (pybabel compile) refuses a catalog with errors, and with it the install: a
+    # percent sign in an English string that looks like a format ("% d", "% i") is one.
+    with (LOCALE / language / "LC_MESSAGES" / "django.po").open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    problems = [(message.id, [str(e) for e in errors]) for message, errors in catalog.check()]
+    assert problems == []

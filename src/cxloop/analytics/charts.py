@@ -130,7 +130,7 @@ def line_with_band(points: Sequence[Point], *, label: str, unit: str = "") -> di
         "urls": [p.url for p in points],
         "colour": BRAND,
         "band": BAND,
-        "bandLabel": _("95% interval"),
+        "bandLabel": _("Interval (95%)"),
         "answersLabel": _("answers"),
         "smallLabel": _("small group"),
     }

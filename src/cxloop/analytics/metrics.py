@@ -130,10 +130,10 @@ class NPS(Metric):
     key = "nps"
     label = _("NPS")
     help_text = _(
-        "Net Promoter Score = % promoters (9–10) − % detractors (0–6) of the answers on the 0–10 "
-        "scale, from −100 to +100. ± is the 95% margin of error: 1.96 × √(var / n) × 100, where "
-        "var = p + d − (p − d)² is the variance of the promoter (+1) / passive (0) / detractor "
-        "(−1) indicator."
+        "Net Promoter Score = share of promoters (9–10) − share of detractors (0–6) among the "
+        "answers on the 0–10 scale, in points from −100 to +100. ± is the margin of error at 95%: "
+        "1.96 × √(var / n) × 100, where var = p + d − (p − d)² is the variance of the promoter "
+        "(+1) / passive (0) / detractor (−1) indicator."
     )
     unit = "points"
     kind = "nps"
@@ -176,8 +176,8 @@ class CSAT(_Proportion):
     key = "csat"
     label = _("CSAT")
     help_text = _(
-        "Customer satisfaction = % of answers on the 1–5 scale that are 4 or 5. ± is the 95% "
-        "Wilson interval."
+        "Customer satisfaction = share of the answers on the 1–5 scale that are 4 or 5. ± is the "
+        "Wilson interval at 95%."
     )
     unit = "%"
     successes, total = "csat_satisfied", "csat_n"
@@ -228,7 +228,7 @@ class CESEasy(_Proportion):
     """% easy = % of the CES answers (1–7) that are 5, 6 or 7."""
 
     key = "ces_easy"
-    label = _("% easy (CES)")
+    label = _("Share easy (CES)")
     help_text = _(
         "Share of answers to “how easy was it?” (1–7) that are 5, 6 or 7. ± is the 95% Wilson "
         "interval."

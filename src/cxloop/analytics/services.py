@@ -17,6 +17,7 @@ Every path that changes what the rollups count ends here, in the same transactio
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import partial
@@ -41,6 +42,7 @@ def refresh_for_moments(moments: Iterable[datetime], workspace: Workspace | None
 
 
 COMPACT_AFTER_SECONDS = 60  # at most one compaction of a (workspace, day) queued per minute
+_queued_here: dict[tuple[int, date], float] = {}  # (workspace, day) → when this process queued it
 
 
 def on_experience_recorded(sender: type, *, experience: Experience, **kwargs: Any) -> None:
@@ -57,6 +59,12 @@ def on_experience_recorded(sender: type, *, experience: Experience, **kwargs: An
             .first()
         )
     day = rollups.add_experience(experience, segment_id)
+    # This process queued the day's compaction within the minute: skip even the cache round trip.
+    seen = (experience.workspace_id, day)
+    now = time.monotonic()
+    if now - _queued_here.get(seen, -COMPACT_AFTER_SECONDS) < COMPACT_AFTER_SECONDS:
+        return
+    _queued_here[seen] = now
     key = f"analytics.compact:{experience.workspace_id}:{day.isoformat()}"
     if cache.add(key, 1, timeout=COMPACT_AFTER_SECONDS):
         transaction.on_commit(partial(_enqueue_compaction, experience.workspace_id, day))

@@ -347,7 +347,6 @@ def _already_linked(experience: Experience) -> bool:
     )
 
 
-@transaction.atomic
 def open_case_for(
     experience: Experience,
     *,
@@ -360,10 +359,22 @@ def open_case_for(
     Returns the case (new or existing), or None when the experience is not a negative signal of
     a known customer. Idempotent: a signal already linked to a case is not linked again
     (``unlinked=True``: the caller's query already left linked signals out). ``rules`` lets a
-    batch read the deadline settings once.
+    batch read the deadline settings once. Most answers are not negative: they are turned away
+    before a savepoint is opened (two round trips saved on every survey answer).
     """
     if not is_negative_signal(experience):
         return None
+    return _open_case_for(experience, now=now, rules=rules, unlinked=unlinked)
+
+
+@transaction.atomic
+def _open_case_for(
+    experience: Experience,
+    *,
+    now: datetime | None,
+    rules: DeadlineRules | None,
+    unlinked: bool,
+) -> Case | None:
     if not unlinked and _already_linked(experience):
         return None
     now = now or timezone.now()
