@@ -433,3 +433,9 @@ def test_numbers_and_dates_follow_the_readers_language(alice):
     assert ">40.0<" in english
     assert ">40,0<" in ukrainian
     assert '<html lang="uk">' in ukrainian
+
+
+def test_a_bare_dashboard_address_shows_the_period_it_measures(alice):
+    body = alice.client.get(DASHBOARD).content.decode()
+    assert '<option value="30d" selected>' in body
+    assert '<option value="7d" selected>' not in body

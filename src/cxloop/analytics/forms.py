@@ -109,6 +109,10 @@ class SliceForm(forms.Form):
     comparing: Sequence[str] = ()
 
     def __init__(self, data: Any = None, *, today: date | None = None, **kwargs: Any) -> None:
+        if data is not None and not data.get("period"):
+            # The period shown selected must be the one measured, also on a bare address.
+            data = data.copy()
+            data["period"] = DEFAULT_PERIOD
         super().__init__(data, **kwargs)
         self.today = today or timezone.localdate()
         self._keys: dict[str, dict[str, int | str]] = {}
