@@ -51,6 +51,7 @@ from scipy import stats as scipy_stats
 from cxloop.customers.models import Customer, Segment
 
 from .models import Experiment, ExperimentAssignment, ExperimentMetric, Variant
+from .stats import pooled_z, welch
 
 ALPHA = 0.05
 POWER = 0.8
@@ -149,11 +150,9 @@ def normal_interval(sample: Sample, alpha: float = ALPHA) -> Interval:
 def two_proportion_z_test(x1: int, n1: int, x2: int, n2: int, alpha: float = ALPHA) -> Comparison:
     """Is p₂ − p₁ zero? Pooled standard error under H0, unpooled Wald interval for the gap."""
     p1, p2 = x1 / n1, x2 / n2
-    pooled = (x1 + x2) / (n1 + n2)
-    se0 = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
     diff = p2 - p1
-    z = diff / se0 if se0 > 0 else 0.0
+    z = pooled_z(x2, n2, x1, n1) or 0.0
     half = z_quantile(alpha) * se
     return Comparison(diff, diff - half, diff + half, z, 2 * _NORMAL.cdf(-abs(z)), "z")
 
@@ -169,17 +168,20 @@ def indicator_z_test(control: Sample, treatment: Sample, alpha: float = ALPHA) -
 
 def welch_t_test(control: Sample, treatment: Sample, alpha: float = ALPHA) -> Comparison:
     """Welch's unequal-variance t-test with Welch–Satterthwaite degrees of freedom."""
-    a = control.variance / control.n
-    b = treatment.variance / treatment.n
-    se = math.sqrt(a + b)
-    diff = treatment.mean - control.mean
-    if se == 0:
+    result = welch(
+        treatment.mean,
+        treatment.variance,
+        treatment.n,
+        control.mean,
+        control.variance,
+        control.n,
+        alpha,
+    )
+    if result is None:
+        diff = treatment.mean - control.mean
         return Comparison(diff, diff, diff, 0.0, 1.0, "welch", None)
-    df = (a + b) ** 2 / (a * a / (control.n - 1) + b * b / (treatment.n - 1))
-    t = diff / se
-    half = float(scipy_stats.t.ppf(1 - alpha / 2, df)) * se
-    p = 2 * scipy_stats.t.sf(abs(t), df)
-    return Comparison(diff, diff - half, diff + half, t, float(p), "welch", float(df))
+    d, half = result.diff, result.half
+    return Comparison(d, d - half, d + half, result.t, result.p_value, "welch", float(result.df))
 
 
 def sample_size_proportions(

@@ -109,6 +109,14 @@ def wilson(successes: int, n: int) -> Interval:
     return Interval(100 * p, 100 * max(centre - half, 0.0), 100 * min(centre + half, 1.0))
 
 
+def pooled_z(xa: int, na: int, xb: int, nb: int) -> float | None:
+    """z of ``xa/na − xb/nb`` with the pooled standard error of "no difference" (None when that
+    error is 0: every answer in both groups alike)."""
+    pooled = (xa + xb) / (na + nb)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
+    return None if se == 0 else (xa / na - xb / nb) / se
+
+
 def proportion_difference(a: tuple[int, int], b: tuple[int, int]) -> Difference:
     """``a`` and ``b`` are (successes, n); the difference is in percentage points.
 
@@ -125,9 +133,8 @@ def proportion_difference(a: tuple[int, int], b: tuple[int, int]) -> Difference:
     diff = pa - pb
     low = diff - math.sqrt((pa - la) ** 2 + (ub - pb) ** 2)
     high = diff + math.sqrt((ua - pa) ** 2 + (pb - lb) ** 2)
-    pooled = (xa + xb) / (na + nb)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
-    p_value = (1.0 if diff == 0 else 0.0) if se == 0 else _normal_p(diff / se)
+    z = pooled_z(xa, na, xb, nb)
+    p_value = (1.0 if diff == 0 else 0.0) if z is None else _normal_p(z)
     return Difference(100 * diff, 100 * low, 100 * high, p_value, test)
 
 
@@ -164,18 +171,48 @@ def mean_interval(sample: MeanSums) -> Interval:
     return Interval(mean, mean - half, mean + half)
 
 
+@dataclass(frozen=True)
+class Welch:
+    """Welch's t for ``mean_a − mean_b``: statistic, Welch–Satterthwaite df, two-sided p, and
+    the half-width of the difference's interval at ``1 − alpha``."""
+
+    diff: float
+    t: float
+    df: float
+    p_value: float
+    half: float
+
+
+def welch(
+    mean_a: float,
+    var_a: float,
+    n_a: int,
+    mean_b: float,
+    var_b: float,
+    n_b: int,
+    alpha: float = ALPHA,
+) -> Welch | None:
+    """The one Welch computation of the app (sample variances, n ≥ 2 each); None when the
+    standard error is 0 (both samples constant), which each caller reports its own way."""
+    va, vb = var_a / n_a, var_b / n_b
+    se2 = va + vb
+    if se2 == 0:
+        return None
+    df = se2 * se2 / (va * va / (n_a - 1) + vb * vb / (n_b - 1))
+    se = math.sqrt(se2)
+    t = (mean_a - mean_b) / se
+    half = float(_scipy.t.ppf(1 - alpha / 2, df)) * se
+    return Welch(mean_a - mean_b, t, df, float(2 * _scipy.t.sf(abs(t), df)), half)
+
+
 def mean_difference(a: MeanSums, b: MeanSums) -> Difference:
     """Welch's t-test and interval for ``mean(a) − mean(b)``."""
     test = "Welch's t-test"
     if a.n < 2 or b.n < 2:
         return Difference(None, None, None, None, test)
-    va, vb = a.variance / a.n, b.variance / b.n
-    diff = a.mean - b.mean
-    se2 = va + vb
-    if se2 == 0:
+    result = welch(a.mean, a.variance, a.n, b.mean, b.variance, b.n)
+    if result is None:
+        diff = a.mean - b.mean
         return Difference(diff, diff, diff, 1.0 if diff == 0 else 0.0, test)
-    df = se2 * se2 / (va * va / (a.n - 1) + vb * vb / (b.n - 1))
-    se = math.sqrt(se2)
-    half = float(_scipy.t.ppf(1 - ALPHA / 2, df)) * se
-    p_value = float(2 * _scipy.t.sf(abs(diff / se), df))
-    return Difference(diff, diff - half, diff + half, p_value, test)
+    d, half = result.diff, result.half
+    return Difference(d, d - half, d + half, result.p_value, test)
