@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-import socket
 import uuid
 from datetime import timedelta
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -22,59 +19,18 @@ from cxloop.feedback.services import update_feedback_settings
 from cxloop.feedback.tasks import send_invitation
 
 from ..factories import CustomerFactory, SurveyFactory
+from ..mail import BASE, smtp_inbox
 
-BASE = "http://testserver"
 SURVEY_LINK = re.compile(re.escape(BASE) + r"(/s/i/[^\s/]+/)")
 UNSUBSCRIBE_LINK = re.compile(re.escape(BASE) + r"(/s/u/[^\s/]+/)")
 
 
-class Inbox:
-    """An aiosmtpd handler keeping what arrived; ``refuse`` rejects that many messages first."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], EmailMessage]] = []
-        self.refuse = 0
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        if self.refuse:
-            self.refuse -= 1
-            return "554 5.7.1 Refused by the test"
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 Message accepted for delivery"
-
-    @property
-    def recipients(self) -> list[list[str]]:
-        return [to for to, _message in self.messages]
-
-    def only(self) -> EmailMessage:
-        assert len(self.messages) == 1, f"expected one email, got {len(self.messages)}"
-        return self.messages[0][1]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def inbox(settings):
-    """A real SMTP server on a free local port; Django's SMTP backend sends to it."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.PUBLIC_BASE_URL = BASE
+    """A real SMTP server on a free local port; tasks run as they are enqueued."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    yield handler
-    controller.stop()
+    with smtp_inbox(settings) as handler:
+        yield handler
 
 
 @pytest.fixture

@@ -4,12 +4,9 @@ notices once, in the app and by email to a real SMTP server (aiosmtpd)."""
 from __future__ import annotations
 
 import io
-import socket
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
 from cxloop.accounts.models import Role
@@ -18,48 +15,18 @@ from cxloop.loop import case_selectors, cases
 from cxloop.loop.models import Case, CaseEvent, Notification
 
 from ..factories import CustomerFactory, DepartmentFactory, ExperienceFactory, MembershipFactory
+from ..mail import smtp_inbox
 
 pytestmark = pytest.mark.django_db
 pytest_plugins = ["tests.loop.case_fixtures"]
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the injected clock
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list = []
-        self.refuse = 0
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        if self.refuse:
-            self.refuse -= 1
-            return "554 5.7.1 Refused by the test"
-        self.messages.append(
-            (list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default))
-        )
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def inbox(settings):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.PUBLIC_BASE_URL = "http://testserver"
-    yield handler
-    controller.stop()
+    """A real SMTP server on a free local port."""
+    with smtp_inbox(settings) as handler:
+        yield handler
 
 
 @pytest.fixture
