@@ -31,6 +31,7 @@ from django.db.models import Case, Count, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cxloop.analytics.stats import pooled_z, welch
 from cxloop.experiences.models import Experience
 from cxloop.experiences.scoring import Emotion, Scale
 
@@ -59,11 +60,9 @@ def two_proportion_z(x1: int, n1: int, x2: int, n2: int) -> TestResult | None:
     """Pooled two-proportion z-test of x₁/n₁ against x₂/n₂ (two-sided); None when undefined."""
     if n1 == 0 or n2 == 0:
         return None
-    pooled = (x1 + x2) / (n1 + n2)
-    if pooled in (0.0, 1.0):
+    z = pooled_z(x2, n2, x1, n1)
+    if z is None:
         return None
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    z = (x2 / n2 - x1 / n1) / se
     return TestResult(z, math.erfc(abs(z) / math.sqrt(2)))
 
 
@@ -91,14 +90,10 @@ def welch_t(a: Moments, b: Moments) -> TestResult | None:
     """Welch's unequal-variances t-test of b's mean against a's (two-sided)."""
     if a.n < 2 or b.n < 2 or a.variance is None or b.variance is None:
         return None
-    va, vb = a.variance / a.n, b.variance / b.n
-    if va + vb == 0:
+    result = welch(b.mean, b.variance, b.n, a.mean, a.variance, a.n)  # type: ignore[arg-type]
+    if result is None:
         return None
-    t = (b.mean - a.mean) / math.sqrt(va + vb)  # type: ignore[operator]
-    df = (va + vb) ** 2 / ((va**2 / (a.n - 1) if va else 0.0) + (vb**2 / (b.n - 1) if vb else 0.0))
-    from scipy.stats import t as student_t
-
-    return TestResult(t, float(2 * student_t.sf(abs(t), df)))
+    return TestResult(result.t, result.p_value)
 
 
 def poisson_rates(k1: int, t1: float, k2: int, t2: float) -> TestResult | None:
