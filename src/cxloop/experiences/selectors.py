@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 
 from .models import Experience
-from .scoring import Emotion, Scale
+from .scoring import Emotion
 
 Z95 = 1.959964
 
@@ -63,17 +63,6 @@ class NpsSummary:
         p, d = self.promoters / self.answers, self.detractors / self.answers
         variance = p + d - (p - d) ** 2
         return 100 * Z95 * math.sqrt(variance / self.answers)
-
-
-def nps_summary(since: datetime) -> NpsSummary:
-    counts = Experience.objects.filter(
-        occurred_at__gte=since, scale=Scale.NPS, score__isnull=False
-    ).aggregate(
-        answers=Count("id"),
-        promoters=Count("id", filter=Q(score__gte=9)),
-        detractors=Count("id", filter=Q(score__lte=6)),
-    )
-    return NpsSummary(**counts)
 
 
 def latest_with_text(limit: int = 8) -> QuerySet[Experience]:
