@@ -228,3 +228,21 @@ def test_demo_people_can_log_in_with_their_roles(demo):
         roles = Counter(Membership.objects.values_list("role", flat=True))
         assert Membership.objects.get(user=owner).role == Role.OWNER
     assert roles == {Role.OWNER: 1, Role.MANAGER: 1, Role.AGENT: 2, Role.VIEWER: 1}
+
+
+def test_stance_history_shows_prosecutors_who_came_back(demo):
+    """The home page's "prosecutors recovered" counts stance changes; the demo must have some."""
+    from cxloop.customers.models import Stance, StanceChange
+    from cxloop.customers.selectors import recovered_prosecutors
+
+    with bind_workspace(demo.workspace):
+        recovered = recovered_prosecutors(since=NOW - timedelta(days=90))
+        latest = {}
+        for change in StanceChange.objects.order_by("changed_at", "pk"):
+            assert change.changed_at <= NOW
+            latest[change.customer_id] = change.to_stance
+        current = dict(Customer.objects.values_list("pk", "stance"))
+    assert recovered >= 10
+    assert Stance.PROSECUTOR in latest.values()
+    # The history ends where each customer stands now.
+    assert all(current[pk] == stance for pk, stance in latest.items())
