@@ -11,21 +11,6 @@ from cxloop.feedback.models import Response
 from ..factories import SurveyFactory
 
 
-def test_wilson_interval_matches_the_textbook():
-    low, high = selectors.wilson_interval(8, 10)
-    assert low == pytest.approx(0.4902, abs=1e-4)
-    assert high == pytest.approx(0.9433, abs=1e-4)
-    assert selectors.wilson_interval(0, 0) is None
-    assert selectors.wilson_interval(10, 10)[1] == pytest.approx(1.0)
-
-
-def test_t_quantiles():
-    assert selectors.t975(1) == 12.706
-    assert selectors.t975(30) == 2.042
-    assert selectors.t975(60) == pytest.approx(2.000, abs=2e-3)
-    assert selectors.t975(1000) == pytest.approx(1.962, abs=1e-3)
-
-
 def _responses(survey, scale, scores):
     import uuid
 
@@ -70,7 +55,7 @@ def test_ces_is_a_mean_with_a_t_interval(alice):
 
 
 @pytest.mark.django_db
-def test_nps_reuses_the_ledgers_margin_of_error(alice):
+def test_nps_margin_is_the_analytics_one(alice):
     survey = SurveyFactory(workspace=alice.workspace, kind="nps")
     rows = _responses(survey, "nps", [10, 9, 9, 7, 3])
     with bind_workspace(alice.workspace):
@@ -82,3 +67,25 @@ def test_nps_reuses_the_ledgers_margin_of_error(alice):
     assert metric.high == 100.0  # clipped to the scale
     assert [d.count for d in distribution] == [0, 0, 0, 1, 0, 0, 0, 1, 0, 2, 1]
     assert distribution[3].outcome == "below"
+
+
+@pytest.mark.django_db
+def test_one_answer_gets_a_value_but_no_interval(alice):
+    for kind, score in (("csat", 5), ("ces", 6), ("nps", 9)):
+        survey = SurveyFactory(workspace=alice.workspace, kind=kind)
+        rows = _responses(survey, kind, [score])
+        with bind_workspace(alice.workspace):
+            metric = selectors.metric(rows, kind)
+        assert metric.answers == 1
+        assert metric.value is not None
+        assert metric.low is None and metric.high is None and metric.margin is None
+
+
+@pytest.mark.django_db
+def test_no_answers_no_value(alice):
+    survey = SurveyFactory(workspace=alice.workspace, kind="csat")
+    with bind_workspace(alice.workspace):
+        rows = selectors.completed(survey, selectors.Filters())
+        for scale in ("nps", "csat", "ces"):
+            metric = selectors.metric(rows, scale)
+            assert (metric.answers, metric.value, metric.margin) == (0, None, None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,8 +9,6 @@ from django.db.models import Count, Q, QuerySet
 
 from .models import Experience
 from .scoring import Emotion
-
-Z95 = 1.959964
 
 
 @dataclass(frozen=True)
@@ -35,34 +32,6 @@ def emotion_mix(since: datetime) -> EmotionMix:
         wow=Count("id", filter=Q(emotion=Emotion.WOW)),
     )
     return EmotionMix(**counts)
-
-
-@dataclass(frozen=True)
-class NpsSummary:
-    """Net Promoter Score = % promoters (9–10) − % detractors (0–6), from −100 to +100.
-
-    The margin of error is the 95% half-width from the variance of the per-answer indicator
-    (+1 promoter, 0 passive, −1 detractor): ``var = p + d − (p − d)²``,
-    ``moe = 1.96 · √(var / n) · 100``.
-    """
-
-    answers: int
-    promoters: int
-    detractors: int
-
-    @property
-    def score(self) -> float | None:
-        if not self.answers:
-            return None
-        return 100 * (self.promoters - self.detractors) / self.answers
-
-    @property
-    def margin_of_error(self) -> float | None:
-        if self.answers < 2:
-            return None
-        p, d = self.promoters / self.answers, self.detractors / self.answers
-        variance = p + d - (p - d) ** 2
-        return 100 * Z95 * math.sqrt(variance / self.answers)
 
 
 def latest_with_text(limit: int = 8) -> QuerySet[Experience]:

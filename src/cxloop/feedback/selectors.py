@@ -1,19 +1,20 @@
 """Read-side queries for survey results: counts over time, score distribution, the metric with
 its margin of error, the answers' words, and the rows of the CSV export.
 
-The metric depends on the survey's score (its first scored question):
+The metric depends on the survey's score (its first scored question), and its interval comes
+from :mod:`cxloop.analytics.stats`, so a survey's results page and the dashboards state the same
+95% interval for the same answers:
 
-- **NPS** (0–10): % promoters (9–10) − % detractors (0–6), with the margin of error of
-  :class:`cxloop.experiences.selectors.NpsSummary`.
-- **CSAT** (1–5): the share of satisfied answers (4 or 5), with the 95% **Wilson** score interval,
-  which stays inside 0–100% and behaves with few answers (unlike p ± 1.96·√(p(1−p)/n)).
-- **CES** (1–7) and a 1–5 **rating**: the mean, with the 95% **Student t** interval
-  ``mean ± t(0.975, n−1) · s / √n`` (close to the normal 1.96 from about 30 answers on).
+- **NPS** (0–10): % promoters (9–10) − % detractors (0–6), ± ``1.96 · √(var / n) · 100`` with
+  ``var = p + d − (p − d)²`` (clamped to −100…+100 for display).
+- **CSAT** (1–5): the share of satisfied answers (4 or 5), with Wilson's score interval, which
+  stays inside 0–100% and behaves with few answers (unlike p ± 1.96·√(p(1−p)/n)).
+- **CES** (1–7) and a 1–5 **rating**: the mean, with the Student t interval
+  ``mean ± t(0.975, n−1) · s / √n``.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,37 +22,10 @@ from datetime import datetime, timedelta
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 
+from cxloop.analytics.stats import Interval, MeanSums, mean_interval, nps_interval, wilson
 from cxloop.experiences.scoring import outcome_for_score
-from cxloop.experiences.selectors import Z95, NpsSummary
 
 from .models import SCORED_KINDS, Answer, Question, QuestionKind, Response, Survey
-
-# Student t quantiles t(0.975, df) for df = 1…30; beyond that a Cornish–Fisher expansion.
-T975 = (
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-)  # fmt: skip
-
-
-def t975(df: int) -> float:
-    if df < 1:
-        raise ValueError("A t interval needs at least two answers.")
-    if df <= len(T975):
-        return T975[df - 1]
-    z = Z95
-    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
-
-
-def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
-    """The Wilson score interval for a proportion, as fractions 0–1."""
-    if n == 0:
-        return None
-    p = successes / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass(frozen=True)
@@ -114,43 +88,41 @@ def metric(rows: QuerySet[Response], scale: str) -> Metric:
     scored = rows.filter(score__isnull=False)
     if scale == "nps":
         counts = scored.aggregate(
-            answers=Count("id"),
+            n=Count("id"),
             promoters=Count("id", filter=Q(score__gte=9)),
             detractors=Count("id", filter=Q(score__lte=6)),
         )
-        summary = NpsSummary(**counts)
-        moe = summary.margin_of_error
-        score = summary.score
-        return Metric(
-            "nps",
-            summary.answers,
-            score,
-            None if moe is None or score is None else max(-100.0, score - moe),
-            None if moe is None or score is None else min(100.0, score + moe),
-        )
+        interval = nps_interval(counts["promoters"], counts["detractors"], counts["n"])
+        return _metric("nps", counts["n"], interval, lowest=-100.0, highest=100.0)
     if scale == "csat":
         counts = scored.aggregate(n=Count("id"), satisfied=Count("id", filter=Q(score__gte=4)))
-        n, satisfied = counts["n"], counts["satisfied"]
-        interval = wilson_interval(satisfied, n)
-        return Metric(
-            "csat",
-            n,
-            100 * satisfied / n if n else None,
-            100 * interval[0] if interval and n > 1 else None,
-            100 * interval[1] if interval and n > 1 else None,
-            unit="%",
-        )
+        n = counts["n"]
+        interval = wilson(counts["satisfied"], n)
+        # One answer says nothing about the spread: no interval rather than 0–100%.
+        if n < 2:
+            interval = Interval(interval.estimate, None, None)
+        return _metric("csat", n, interval, unit="%")
     sums = scored.aggregate(n=Count("id"), total=Sum("score"), squares=Sum(F("score") * F("score")))
     n = sums["n"]
-    name = "ces" if scale == "ces" else "rating"
-    if not n:
-        return Metric(name, 0, None)
-    mean = sums["total"] / n
-    if n < 2:
-        return Metric(name, n, mean)
-    variance = max(0.0, (sums["squares"] - n * mean * mean) / (n - 1))
-    half = t975(n - 1) * math.sqrt(variance / n)
-    return Metric(name, n, mean, mean - half, mean + half)
+    sample = MeanSums(n, float(sums["total"] or 0), float(sums["squares"] or 0))
+    return _metric("ces" if scale == "ces" else "rating", n, mean_interval(sample))
+
+
+def _metric(
+    name: str,
+    n: int,
+    interval: Interval,
+    *,
+    unit: str = "",
+    lowest: float | None = None,
+    highest: float | None = None,
+) -> Metric:
+    low, high = interval.low, interval.high
+    if low is not None and lowest is not None:
+        low = max(lowest, low)
+    if high is not None and highest is not None:
+        high = min(highest, high)
+    return Metric(name, n, interval.estimate, low, high, unit=unit)
 
 
 @dataclass(frozen=True)
