@@ -42,6 +42,15 @@ def test_wilson_interval_matches_the_textbook_example():
     assert interval.high == pytest.approx(94.33, abs=0.01)
 
 
+@pytest.mark.parametrize("alpha", [0.05, 0.1, 0.025, 0.0167])
+def test_wilson_interval_at_any_level_matches_scipy(alpha):
+    # A Bonferroni-corrected comparison asks for a wider interval than 95%.
+    expected = scipy_stats.binomtest(37, 90).proportion_ci(1 - alpha, method="wilson")
+    interval = stats.wilson(37, 90, alpha)
+    assert interval.low == pytest.approx(100 * expected.low, rel=1e-9)
+    assert interval.high == pytest.approx(100 * expected.high, rel=1e-9)
+
+
 def test_wilson_interval_stays_inside_0_100_at_the_extremes():
     assert stats.wilson(0, 5).low == 0.0
     assert stats.wilson(5, 5).high == pytest.approx(100.0)

@@ -50,6 +50,7 @@ from scipy import stats as scipy_stats
 
 from cxloop.customers.models import Customer, Segment
 
+from . import stats
 from .models import Experiment, ExperimentAssignment, ExperimentMetric, Variant
 from .stats import pooled_z, welch
 
@@ -124,16 +125,14 @@ class Comparison:
 
 
 def z_quantile(alpha: float) -> float:
-    return _NORMAL.inv_cdf(1 - alpha / 2)
+    return stats.z_quantile(alpha)
 
 
 def wilson_interval(successes: int, n: int, alpha: float = ALPHA) -> Interval:
-    """Wilson's score interval for one proportion (honest at small n, unlike Wald)."""
-    p = successes / n
-    z = z_quantile(alpha)
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return Interval(p, centre - half, centre + half)
+    """Wilson's score interval for one proportion (honest at small n, unlike Wald), as
+    fractions: ``stats.wilson`` in this module's units."""
+    interval = stats.wilson(successes, n, alpha)
+    return Interval(successes / n, interval.low / 100, interval.high / 100)
 
 
 def mean_interval(sample: Sample, alpha: float = ALPHA) -> Interval:

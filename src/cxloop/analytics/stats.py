@@ -98,14 +98,21 @@ def nps_difference(a: tuple[int, int, int], b: tuple[int, int, int]) -> Differen
 # --- proportions ------------------------------------------------------------------------------
 
 
-def wilson(successes: int, n: int) -> Interval:
-    """Wilson's score interval of a proportion, in percent."""
+def z_quantile(alpha: float = ALPHA) -> float:
+    """The two-sided normal quantile for a ``1 − alpha`` interval (1.96 at the usual 95%)."""
+    return Z95 if alpha == ALPHA else float(_scipy.norm.isf(alpha / 2))
+
+
+def wilson(successes: int, n: int, alpha: float = ALPHA) -> Interval:
+    """Wilson's score interval of a proportion, in percent (``alpha`` other than 5% for the
+    Bonferroni-corrected comparisons of an experiment with several variants)."""
     if n == 0:
         return NONE_INTERVAL
     p = successes / n
-    z2 = Z95 * Z95
+    z = z_quantile(alpha)
+    z2 = z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
     return Interval(100 * p, 100 * max(centre - half, 0.0), 100 * min(centre + half, 1.0))
 
 
