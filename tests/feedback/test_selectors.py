@@ -78,7 +78,7 @@ def test_one_answer_gets_a_value_but_no_interval(alice):
             metric = selectors.metric(rows, kind)
         assert metric.answers == 1
         assert metric.value is not None
-        assert metric.low is None and metric.high is None and metric.margin is None
+        assert (metric.low, metric.high, metric.margin) == (None, None, None)
 
 
 @pytest.mark.django_db

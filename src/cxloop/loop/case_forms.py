@@ -52,7 +52,7 @@ class ContactForm(forms.Form):
     prefix = "contact"
 
     text = forms.CharField(
-        label=_("How we got in touch (optional)"),
+        label=_("How we got in touch"),
         max_length=MAX_NOTE,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
