@@ -33,7 +33,7 @@ def test_labels_of_data_sets_map_to_emotions():
 
 def test_cold_start_says_it_is_the_cold_start_one():
     emotion, confidence, name = classify("Дякую, все чудово!")
-    assert name == "cold-start v1"
+    assert name == "cold-start v2"
     assert emotion == "wow"
     assert 1 / 3 < confidence <= 1
 

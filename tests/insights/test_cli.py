@@ -103,7 +103,7 @@ def test_train_from_scores(labelled, tmp_path):
 
 def test_evaluate_defaults_to_the_cold_start_classifier(labelled):
     out, _ = _run("evaluate", str(labelled), "--text-column", "text", "--label-column", "label")
-    assert "classifier: cold-start v1" in out
+    assert "classifier: cold-start v2" in out
 
 
 def test_errors_say_how_to_fix_the_input(labelled, tmp_path):

@@ -28,7 +28,7 @@ from .base import EMOTIONS, EmotionPrediction, emotion_of_label
 from .lexicon import FEATURES, lexicon_features
 
 NAME = "cold-start"
-VERSION = "1"
+VERSION = "2"
 # How much the lexicon counts weigh against the (L2-normalised) n-gram views.
 LEXICON_WEIGHT = 1.0
 NGRAM_WEIGHT = 1.0
