@@ -38,6 +38,9 @@ def test_weekly_grid_to_an_improvements_before_and_after_chart(live_server, page
     assert table.locator("td.cell-empty").count() > 0
     assert table.locator("td.cell-filled").count() > 0
     assert page.get_by_text(f"streak: {delivery_streak} weeks").is_visible()
+    # This week's column is on screen at laptop width, without scrolling sideways.
+    current = table.locator("th.cell-current").bounding_box()
+    assert current["x"] + current["width"] <= page.viewport_size["width"]
     screenshot("weekly-grid")
 
     # The packaging change shipped ten weeks ago: it is on the grid; open it.
