@@ -28,6 +28,15 @@ What it does:
 
     .venv/bin/python bench/survey_submit.py                    # 3 × 60 s
     .venv/bin/python bench/survey_submit.py --duration 10 --repeat 1   # a quick look
+    .venv/bin/python bench/survey_submit.py --profile 500      # the cost of one answer
+
+``--profile N`` runs no server and no wrk: it posts N answers in this process (Django's test
+client, the whole middleware stack, same database, cache and settings as the server) after a
+warm-up, and prints what one answer costs: CPU milliseconds of this process, of its PostgreSQL
+backend (read from ``/proc``, same machine) and of the Redis server (``INFO cpu``; the whole
+server, so other clients' work counts too), SQL statements and Redis round trips. These counts
+hardly depend on the machine's load, unlike requests/s; ``--profile-out FILE`` also writes a
+cProfile of the measured posts (``python -m pstats FILE``).
 
 The load generator shares the machine with the server, the database and Redis, so the figures
 are a floor for a machine where they are apart.
@@ -290,13 +299,122 @@ def _errors(output: str) -> int:
     )
 
 
+def profile(key: str, env: dict[str, str], count: int, out: str | None) -> None:
+    """Post ``count`` answers in-process and print the cost of one (see the module docstring)."""
+    import cProfile
+    import random
+    import uuid
+
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "cxloop.settings"
+    import django
+
+    django.setup()
+    import redis
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    url = f"/s/{key}/"
+    statements = 0
+    round_trips = 0
+
+    def count_sql(execute, sql, params, many, context):
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
+
+    send = redis.connection.Connection.send_packed_command
+
+    def count_redis(self, command, check_health=True):
+        nonlocal round_trips
+        round_trips += 1
+        return send(self, command, check_health)
+
+    redis.connection.Connection.send_packed_command = count_redis
+
+    def post(previous: str | None) -> str:
+        submission = previous if previous and random.random() < 0.05 else str(uuid.uuid4())
+        score = random.randint(1, 5)
+        answered = client.post(
+            url,
+            {
+                "submission": submission,
+                "revision": "0",
+                "page": "1",
+                "q_score": str(score),
+                "q_comment": f"Швидко {score}",
+            },
+        )
+        if answered.status_code != 303:
+            raise SystemExit(f"POST answered {answered.status_code}: {answered.content[:300]!r}")
+        return submission
+
+    def backend_cpu() -> float:
+        """CPU seconds of this connection's PostgreSQL backend so far (0 when unreadable)."""
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def redis_cpu() -> float:
+        if not env.get("CXLOOP_REDIS_URL"):
+            return 0.0
+        info = redis.Redis.from_url(env["CXLOOP_REDIS_URL"]).info("cpu")
+        return info["used_cpu_sys"] + info["used_cpu_user"]
+
+    random.seed(0)
+    previous = None
+    for _ in range(50):  # imports, connections, templates, caches
+        previous = post(previous)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    statements = round_trips = 0
+    profiler = cProfile.Profile(time.process_time) if out else None  # CPU, not waits
+    pg0, redis0 = backend_cpu(), redis_cpu()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    with connection.execute_wrapper(count_sql):
+        if profiler:
+            profiler.enable()
+        for _ in range(count):
+            previous = post(previous)
+        if profiler:
+            profiler.disable()
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    pg, redis_used = backend_cpu() - pg0, redis_cpu() - redis0
+    if profiler:
+        profiler.dump_stats(out)
+    per = 1000 / count
+    print(
+        f"survey submit, in-process, {count} answers (cache: "
+        f"{'Redis' if env.get('CXLOOP_REDIS_URL') else 'locmem'}"
+        f"{', under cProfile' if profiler else ''}):\n"
+        f"  per answer: {cpu * per:.2f} ms CPU in Django, {pg * per:.2f} ms in its PostgreSQL "
+        f"backend, {redis_used * per:.2f} ms in Redis (whole server); "
+        f"{statements / count:.2f} SQL statements, {round_trips / count:.2f} Redis round trips; "
+        f"{wall * per:.2f} ms wall"
+    )
+    print(f"reproduce: .venv/bin/python bench/survey_submit.py --profile {count}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=60, help="seconds per run (60)")
     parser.add_argument("--repeat", type=int, default=3, help="runs (3)")
     parser.add_argument("--connections", type=int, default=50, help="concurrent respondents")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
+    parser.add_argument(
+        "--profile", type=int, metavar="N", help="post N answers in-process, print their cost"
+    )
+    parser.add_argument("--profile-out", metavar="FILE", help="with --profile: a cProfile dump")
     args = parser.parse_args()
+    if args.profile:
+        ensure_database(DATABASE_URL)
+        env = server_env(redis_available())
+        profile(prepare(env), env, args.profile, args.profile_out)
+        return
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
 

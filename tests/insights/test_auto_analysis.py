@@ -10,7 +10,7 @@ from django_tasks import default_task_backend
 from cxloop.core.scoping import bind_workspace
 from cxloop.experiences.services import record_experience
 from cxloop.feedback.mentions import import_mentions
-from cxloop.insights import services
+from cxloop.insights import services, tasks
 from cxloop.insights.models import ExperienceAnalysis
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -111,3 +111,115 @@ def test_the_analysis_task_is_idempotent(alice, topics):
         services.analyse_experiences([experience.pk])
         assert ExperienceAnalysis.objects.filter(experience=experience).count() == 1
         assert experience.analysis.topics.count() == 1
+
+
+# --- with Redis: the pending list and one drain task -------------------------------------------
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The cache on the real Redis server, as in production (its own key prefix)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "cxloop-test-pending",
+        }
+    }
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    client = cache._cache.get_client(write=True)
+
+    def forget() -> None:
+        for key in client.scan_iter(match="cxloop-test-pending:*"):
+            client.delete(key)
+
+    forget()
+    yield client
+    forget()
+
+
+def _pending(client, workspace) -> list[int]:
+    (key,) = client.keys(f"cxloop-test-pending:*insights:pending:{workspace.pk}") or [None]
+    return [int(i) for i in client.lrange(key, 0, -1)] if key else []
+
+
+def _drains() -> list:
+    return [r for r in default_task_backend.results if r.task.name == "analyse_pending"]
+
+
+def test_with_redis_new_texts_queue_up_behind_one_drain_task(
+    alice, topics, settings, redis_cache, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DUMMY
+    default_task_backend.clear()
+    made = []
+    with bind_workspace(alice.workspace):
+        for text in ["Кур'єр запізнився", "Все чудово, дякую!", "Упаковка порвана"]:
+            with django_capture_on_commit_callbacks(execute=True):
+                made.append(record_experience(source="social", outcome="met", text=text))
+    assert _pending(redis_cache, alice.workspace) == [e.pk for e in made]
+    (drain,) = _drains()  # one task for the three answers, not one each
+    assert drain.args == [alice.workspace.pk]
+    assert not _enqueued()
+
+    assert tasks.analyse_pending.call(alice.workspace.pk) == 3
+    assert _pending(redis_cache, alice.workspace) == []
+    with bind_workspace(alice.workspace):
+        analysed = {a.experience_id: a for a in ExperienceAnalysis.objects.all()}
+        assert set(analysed) == {e.pk for e in made}
+        assert "packaging" in {t.key for t in analysed[made[2].pk].topics.all()}
+
+    # The drain cleared its flag: the next text enqueues the next drain.
+    with bind_workspace(alice.workspace), django_capture_on_commit_callbacks(execute=True):
+        later = record_experience(source="social", outcome="below", text="Жахливо")
+    assert len(_drains()) == 2
+    assert _pending(redis_cache, alice.workspace) == [later.pk]
+
+
+def test_with_redis_a_rolled_back_recording_queues_nothing(
+    alice, topics, settings, redis_cache, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DUMMY
+    default_task_backend.clear()
+    with (
+        bind_workspace(alice.workspace),
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError, match="failed"),
+    ):
+        _record_then_fail()
+    assert _pending(redis_cache, alice.workspace) == []
+    assert not _drains()
+
+
+def test_with_redis_a_failed_analysis_leaves_its_texts_on_the_list(
+    alice, topics, settings, redis_cache, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.TASKS = DUMMY
+    with bind_workspace(alice.workspace), django_capture_on_commit_callbacks(execute=True):
+        kept = record_experience(source="social", outcome="below", text="Погано")
+
+    def broken(ids):
+        raise RuntimeError("the classifier is down")
+
+    monkeypatch.setattr(services, "analyse_experiences", broken)
+    with pytest.raises(RuntimeError, match="classifier"):
+        tasks.analyse_pending.call(alice.workspace.pk)
+    assert _pending(redis_cache, alice.workspace) == [kept.pk]
+    monkeypatch.undo()
+    assert tasks.analyse_pending.call(alice.workspace.pk) == 1
+
+
+def test_with_redis_and_a_worker_a_survey_answer_is_analysed(
+    alice, topics, settings, redis_cache, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE  # the drain runs as soon as it is enqueued
+    with bind_workspace(alice.workspace), django_capture_on_commit_callbacks(execute=True):
+        experience = record_experience(
+            source="survey", score=1, scale="csat", text="Кур'єр запізнився на три дні, жахливо"
+        )
+    assert _pending(redis_cache, alice.workspace) == []
+    with bind_workspace(alice.workspace):
+        analysis = ExperienceAnalysis.objects.get(experience=experience)
+        assert analysis.language == "uk"

@@ -12,15 +12,32 @@ Listens to:
   answer, an imported review or mention, an API call) is analysed by a background task that is
   enqueued after the recording transaction commits (a rolled-back recording enqueues nothing).
   The experiences recorded in one transaction (a mentions import of 1,000 rows) share one task.
+
+**The pending list.** Every survey answer records one text, and enqueueing an RQ job for each
+cost a quarter of an answer's CPU (a new Redis connection and about seven round trips per job).
+So where the cache is Redis (production: shared by every web and worker process), the committed
+ids go onto the workspace's pending list instead (``RPUSH`` together with ``SET … NX`` of the
+workspace's *drain flag*: one round trip), and only the commit that set the flag enqueues
+:func:`~cxloop.insights.tasks.analyse_pending`. That task clears the flag first, then pops and
+analyses the list until it is empty: an id pushed before the flag was cleared is popped by this
+drain, one pushed after it sets the flag again and enqueues the next drain, so no id waits for
+an answer that never comes. Pops are atomic (``LRANGE`` + ``LTRIM`` in one ``MULTI``), so two
+drains at once split the list between them; a batch whose analysis fails goes back on the list.
+The flag expires after :data:`DRAIN_FLAG_SECONDS`, so a drain job that was lost (a flushed
+queue) is enqueued again by the next answer. Without Redis (a laptop, the tests' locmem cache)
+each transaction enqueues :func:`~cxloop.insights.tasks.analyse_experiences` with its ids.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import django.dispatch
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 
 from cxloop.accounts import events as accounts_events
@@ -58,12 +75,77 @@ class _Batch:
         self.ids: dict[int, list[int]] = defaultdict(list)
 
     def __call__(self) -> None:
-        from .tasks import analyse_experiences  # the tasks module imports the services
-
         if getattr(_local, "batch", None) is self:
             _local.batch = None
         for workspace_id, ids in self.ids.items():
-            analyse_experiences.enqueue(workspace_id, ids)
+            _dispatch(workspace_id, ids)
+
+
+DRAIN_FLAG_SECONDS = 60
+DRAIN_BATCH = 500
+
+
+def _pending_keys(cache: RedisCache, workspace_id: int) -> tuple[str, str]:
+    return (
+        cache.make_and_validate_key(f"insights:pending:{workspace_id}"),
+        cache.make_and_validate_key(f"insights:drain:{workspace_id}"),
+    )
+
+
+def _redis() -> tuple[RedisCache, Any] | None:
+    """The cache and one Redis client on its pool, when the cache is Redis (else None)."""
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        return None
+    client = cache.__dict__.get("_cxloop_insights_client")
+    if client is None:  # building a redis.Redis costs more CPU than a round trip
+        client = cache._cache.get_client(write=True)
+        cache.__dict__["_cxloop_insights_client"] = client
+    return cache, client
+
+
+def _dispatch(workspace_id: int, ids: list[int]) -> None:
+    from . import tasks  # the tasks module imports the services
+
+    redis = _redis()
+    if redis is None:
+        tasks.analyse_experiences.enqueue(workspace_id, ids)
+        return
+    cache, client = redis
+    pending, flag = _pending_keys(cache, workspace_id)
+    pipe = client.pipeline(transaction=True)
+    pipe.rpush(pending, *ids)
+    pipe.set(flag, 1, nx=True, ex=DRAIN_FLAG_SECONDS)
+    if pipe.execute()[1]:
+        try:
+            tasks.analyse_pending.enqueue(workspace_id)
+        except BaseException:
+            client.delete(flag)  # the next commit tries again
+            raise
+
+
+def drain_pending(workspace_id: int, analyse: Callable[[list[int]], int]) -> int:
+    """Pop the workspace's pending ids batch by batch and ``analyse`` them; returns the sum of
+    what ``analyse`` returned. Called by ``tasks.analyse_pending`` with the workspace bound."""
+    redis = _redis()
+    if redis is None:
+        return 0
+    cache, client = redis
+    pending, flag = _pending_keys(cache, workspace_id)
+    client.delete(flag)  # from here on, a new id enqueues the next drain
+    done = 0
+    while True:
+        pipe = client.pipeline(transaction=True)
+        pipe.lrange(pending, 0, DRAIN_BATCH - 1)
+        pipe.ltrim(pending, DRAIN_BATCH, -1)
+        ids = [int(i) for i in pipe.execute()[0]]
+        if not ids:
+            return done
+        try:
+            done += analyse(ids)
+        except BaseException:
+            client.rpush(pending, *ids)  # analysed later, by the next drain
+            raise
 
 
 _local = threading.local()

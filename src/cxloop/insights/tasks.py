@@ -13,6 +13,7 @@ from cxloop.accounts.models import Workspace
 from cxloop.core.scoping import bind_workspace
 
 from . import services
+from .events import drain_pending
 from .selectors import reanalysis_progress_key
 
 
@@ -21,6 +22,13 @@ def analyse_experiences(workspace_id: int, experience_ids: list[int]) -> int:
     """Analyse the given experiences (after they were recorded or imported)."""
     with bind_workspace(Workspace.objects.get(pk=workspace_id)):
         return services.analyse_experiences(experience_ids)
+
+
+@task()
+def analyse_pending(workspace_id: int) -> int:
+    """Analyse the workspace's pending list of new texts (``events.drain_pending``)."""
+    with bind_workspace(Workspace.objects.get(pk=workspace_id)):
+        return drain_pending(workspace_id, services.analyse_experiences)
 
 
 @task()
