@@ -233,3 +233,91 @@ def test_the_results_page_renders_every_metric_and_design(alice, in_workspace, m
     text = response.content.decode()
     assert "Bonferroni" in text  # three variants: two comparisons with the control
     assert "Results" in text
+
+
+def _define(tenant, body: dict, role: str | None = None):
+    membership = tenant.membership
+    if role is not None:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    secret = issue_token(membership, "script").secret
+    return tenant.client.post(
+        reverse("api:define_experiment"),
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+
+
+def _definition(**overrides) -> dict:
+    body = {
+        "name": "Postcard in the parcel",
+        "metric": "wow_rate",
+        "starts_on": "2026-03-01",
+        "ends_on": "2026-03-31",
+        "minimum_detectable_effect": 5,
+        "variants": [{"name": "No postcard"}, {"name": "Postcard", "weight": 2}],
+    }
+    body.update(overrides)
+    return body
+
+
+def test_api_defines_an_experiment_as_the_page_does(alice):
+    response = _define(alice, _definition(design="sequential"))
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["experiment"]["design"] == "sequential"
+    assert [(v["name"], v["control"], v["weight"]) for v in data["experiment"]["variants"]] == [
+        ("No postcard", True, 1),
+        ("Postcard", False, 2),
+    ]
+    assert data["test"] == "msprt"
+    assert Experiment.unscoped.get().workspace_id == alice.workspace.pk
+
+
+def test_api_definition_with_a_list_of_customers(alice):
+    first, second = (CustomerFactory(workspace=alice.workspace) for _ in range(2))
+    members = [
+        {"external_id": first.external_id, "variant": "No postcard"},
+        {"external_id": second.external_id, "variant": "Postcard"},
+    ]
+    response = _define(alice, _definition(assignment="list", members=members))
+    assert response.status_code == 201, response.content
+    assigned = dict(
+        ExperimentAssignment.unscoped.values_list("customer_id", "variant__name").order_by()
+    )
+    assert assigned == {first.pk: "No postcard", second.pk: "Postcard"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"ends_on": "2026-02-01"}, "ends_on"),
+        ({"minimum_detectable_effect": 0}, "minimum_detectable_effect"),
+        ({"variants": [{"name": "A"}, {"name": "A"}]}, "variants"),
+        ({"variants": [{"name": "Only one"}]}, "variants"),
+        ({"metric": "happiness"}, "metric"),
+        ({"assignment": "list"}, "members"),
+    ],
+)
+def test_api_refuses_a_bad_definition_and_says_which_field(alice, overrides, field):
+    response = _define(alice, _definition(**overrides))
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.json()["errors"]]
+    assert not Experiment.unscoped.exists()
+
+
+def test_api_definition_needs_the_manager_role(alice):
+    response = _define(alice, _definition(), role=Role.AGENT)
+    assert response.status_code == 403
+    assert not Experiment.unscoped.exists()
+
+
+def test_api_definition_cannot_name_another_workspaces_segment(alice, bob):
+    from ..factories import SegmentFactory
+
+    bobs = SegmentFactory(workspace=bob.workspace)
+    response = _define(alice, _definition(eligible_segment_id=bobs.pk))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "eligible_segment_id"
+    assert not Experiment.unscoped.exists()

@@ -1,8 +1,11 @@
-"""A/B experiments over the API, read-only: the definitions and their live results.
+"""A/B experiments over the API: the definitions, their live results, and defining new ones.
 
 Mounted at ``/api/v1/experiments``. The numbers are the same as the results page's (one code
 path, :func:`cxloop.analytics.experiments.experiment_results`); rates are in percent, NPS in
-points, means in their unit. Another workspace's id is "no such experiment" (404).
+points, means in their unit. Another workspace's id is "no such experiment" (404 in a path, 422
+for a segment named in a body). Reading needs any member's token; defining an experiment needs
+the manager role, as on the page, and goes through the same ``create_experiment`` with the same
+rules (a refused definition is a 422 naming the field).
 """
 
 # No `from __future__ import annotations`: ninja reads the annotations at import time.
@@ -11,12 +14,27 @@ from datetime import date
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
+
+from cxloop.accounts.models import Role
+from cxloop.api.auth import role_token
+from cxloop.api.errors import ErrorOut, Invalid, referenced
+from cxloop.api.schemas import nonblank, one_of, optional_text
+from cxloop.customers.models import Segment
 
 from . import experiment_selectors as selectors
-from .experiments import ExperimentResults, experiment_results, status
+from .experiments import (
+    ExperimentInvalid,
+    ExperimentResults,
+    VariantSpec,
+    create_experiment,
+    experiment_results,
+    status,
+)
+from .models import Experiment, ExperimentMetric
 
 router = Router(tags=["experiments"])
+manager_token = role_token(Role.MANAGER)
 
 
 class VariantOut(Schema):
@@ -62,6 +80,41 @@ class ResultsOut(Schema):
     alpha: float
     baseline: float | None
     variants: list[VariantResultOut]
+
+
+class VariantIn(Schema):
+    name: nonblank(60)
+    weight: int = Field(1, ge=1, le=100, description="Share of a hash assignment, relative.")
+    segment_id: int | None = Field(None, description="With the segment assignment: its segment.")
+
+
+class MemberIn(Schema):
+    external_id: nonblank(100)
+    variant: nonblank(60)
+
+
+class ExperimentIn(Schema):
+    name: nonblank(160)
+    hypothesis: optional_text(2000) = ""
+    metric: one_of(ExperimentMetric)
+    design: one_of(Experiment.Design) = "fixed"
+    assignment: one_of(Experiment.Assignment) = "hash"
+    starts_on: date
+    ends_on: date
+    minimum_detectable_effect: float = Field(
+        description="The smallest difference worth detecting, in the metric's unit "
+        "(percentage points for rates, points for NPS)."
+    )
+    baseline: float | None = None
+    eligible_segment_id: int | None = Field(
+        None, description="With the hash assignment: only customers of this segment take part."
+    )
+    variants: list[VariantIn] = Field(
+        min_length=2, max_length=10, description="The first is the control."
+    )
+    members: list[MemberIn] = Field(
+        [], max_length=100_000, description="With the list assignment: who gets which variant."
+    )
 
 
 def _experiment(experiment) -> dict:
@@ -126,3 +179,48 @@ def list_experiments(request: HttpRequest):
 def get_experiment(request: HttpRequest, experiment_id: int):
     experiment = get_object_or_404(selectors.experiments(), pk=experiment_id)
     return _results(experiment_results(experiment))
+
+
+@router.post(
+    "",
+    response={201: ResultsOut, 403: ErrorOut, 422: ErrorOut},
+    auth=manager_token,
+    summary="Define an experiment (manager role)",
+)
+def define_experiment(request: HttpRequest, payload: ExperimentIn):
+    segments = Segment.objects.all()
+    variants = [
+        VariantSpec(
+            v.name,
+            weight=v.weight,
+            segment=None
+            if v.segment_id is None
+            else referenced(segments, v.segment_id, f"variants.{i}.segment_id", "segment"),
+        )
+        for i, v in enumerate(payload.variants)
+    ]
+    eligible = (
+        None
+        if payload.eligible_segment_id is None
+        else referenced(segments, payload.eligible_segment_id, "eligible_segment_id", "segment")
+    )
+    try:
+        experiment = create_experiment(
+            request.workspace,
+            name=payload.name,
+            hypothesis=payload.hypothesis,
+            metric=payload.metric,
+            design=payload.design,
+            assignment=payload.assignment,
+            starts_on=payload.starts_on,
+            ends_on=payload.ends_on,
+            minimum_detectable_effect=payload.minimum_detectable_effect,
+            baseline=payload.baseline,
+            eligible_segment=eligible,
+            variants=variants,
+            members=[(m.external_id, m.variant) for m in payload.members],
+            created_by=request.auth.user,
+        )
+    except ExperimentInvalid as error:
+        raise Invalid(error.field or "", str(error)) from error
+    return Status(201, _results(experiment_results(experiment)))
