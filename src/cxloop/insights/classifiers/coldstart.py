@@ -33,6 +33,9 @@ VERSION = "2"
 LEXICON_WEIGHT = 1.0
 NGRAM_WEIGHT = 1.0
 C = 1.0
+# Which seed examples each language's model learns from. Ukrainian and Russian reviews share
+# their subject, many roots and the surzhyk in between, so each learns from both.
+SEED_GROUPS = {"uk": ("uk", "ru"), "ru": ("uk", "ru"), "en": ("en",)}
 
 
 def seed_examples() -> list[tuple[str, str, str]]:
@@ -87,9 +90,11 @@ class ColdStartClassifier:
 
     def __init__(self) -> None:
         examples = seed_examples()
-        self.models = {
-            lang: _SeedModel([e for e in examples if e[2] == lang]) for lang in ("uk", "ru", "en")
-        }
+        by_group: dict[tuple[str, ...], _SeedModel] = {}
+        for group in SEED_GROUPS.values():
+            if group not in by_group:
+                by_group[group] = _SeedModel([e for e in examples if e[2] in group])
+        self.models = {lang: by_group[group] for lang, group in SEED_GROUPS.items()}
         self.pooled = _SeedModel(examples)
 
     def predict_proba(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:

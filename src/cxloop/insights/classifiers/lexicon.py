@@ -43,7 +43,7 @@ POSITIVE = {
         перевершил перевершує перевершив чемн професійн виправда безпробл стильн міцн
         яскрав чітк соковит смачн свіж акуратн охайн сподобал задоволенн комфортн класно
         блискуч прекрасно вражає вражен вразив надзвичайн бомба= пушка= кайф вигідн
-        найшвидш респект задоволений щиро дешев""",
+        найшвидш респект задоволений щиро дешев влаштов""",
     "ru": """хорош добр отличн супер суперск класс= классн прекрасн замечательн чудесн чудн
         лучш лучше рекоменд советую посоветова доволен довольн нрав понрав люблю любим любимы
         удобн быстр качествен надежн спасибо благодар молодц приятн безупречн идеальн идеал
@@ -51,7 +51,7 @@ POSITIVE = {
         внимательн оперативн крутой= круто= крутая= крутые= крутое= невероятн шикарн фантаст
         эффективн мощн тихий= тихо= тихая= легк красив превзош професс оправда беспробл
         стильн прочн ярк четк сочн вкусн свеж аккуратн комфортн блестящ впечатл
-        потрясающ изумительн великолепн бомба= пушка= кайф выгодн респект дешев""",
+        потрясающ изумительн великолепн бомба= пушка= кайф выгодн респект дешев устраива""",
     "en": """good great excellent awesome amazing perfect love loved loving lovely liked best
         better recommend happy glad pleased satisfied fast quick reliable thank thx= ty=
         appreciat nice wonderful fantastic brilliant superb outstanding friendly helpful
@@ -76,7 +76,8 @@ NEGATIVE = {
         жахливо убог нещаст марн даремн невдал невдач кошмар знущ безвідповідал неадекват
         тупо нерв обурен обурю злий= зла= злість прикро образл гидк гидот треш розчарува
         несправедлив шахрай лохотрон підробк підробл фейк китайщин пластмас
-        деренч скрип хрип тріщин перекос перекош нерівн""",
+        деренч скрип хрип тріщин перекос перекош нерівн фігн хрін капєц капець
+        лайно""",
     "ru": """плох ужас ужасн отвратит отстой разочар брак бракован сломал слома поломал
         поломк неисправ дефект обман мошен кинул хуж худш медлен задерж опозд хам= хамск
         хамств грубо грубы груб игнор жалоб проблем ошибк некачествен дешевк жаль жалею
@@ -88,7 +89,8 @@ NEGATIVE = {
         лажа халтур убог несчаст зря бесполез неудач кошмар издевательств безответствен
         неадекват тупо нерв возмущ злой= злая= злость обидн обидно гадк гадост треш
         несправедлив мошенник лохотрон подделк поддел фейк китайщин пластмас
-        дребезж скрип хрип трещин перекос неровн""",
+        дребезж скрип хрип трещин перекос неровн шлак фигн хрен= хрень капец
+        отврат""",
     "en": """bad terrible awful horrible worst worse poor disappoint broken broke defect
         faulty refund scam fraud slow delay late= lost cancel rude ignore complain problem
         issue error cheap overpriced expensive noisy damaged damage dirty crushed useless
@@ -100,7 +102,7 @@ NEGATIVE = {
         insult disrespect inconvenien strand screw= screwed mad= hell= dumb stupid wtf=
         fuck shit crap rubbish trash garbage sad= sadly unfortunately apolog sorry lousy
         subpar mediocre worthless bummer ugh= boo= awful tired sick= hassle chaos confus
-        unreliable mistak wrong overbook oversold dump""",
+        unreliable mistak wrong overbook oversold dump junk""",
 }
 
 MILD = {
@@ -123,10 +125,12 @@ FUNCTION = {
     "uk": """працю працюв зароб включа вмика вимика заряджа заряджає трима тримає відповіда
         відповів відповіл допомог допомож допомаг прийш приїх достав доставил отрима
         спрацьов реагу підходи підійш підход відкрива відкрив закрива пасу
-        повідоми зв'язал передзвон перезвон вирішил вирішу вирішен бачить= бачать=""",
+        повідоми зв'язал передзвон перезвон вирішил вирішу вирішен бачить= бачать=
+        робоч""",
     "ru": """работа работ= заработ включа выключа заряжа держ отвеча ответил ответили
         помог помоч помога приш прибыл привез достав получ срабатыва реагир подход подош
-        соответств открыва закрыва сообщ связал перезвон решил решен решают видит=""",
+        соответств открыва закрыва сообщ связал перезвон решил решен решают видит=
+        рабоч""",
     "en": """work works= working worked function charg respond respons answer repl help
         arriv receiv deliver fix= fixed resolv solv connect load show showed call= called
         contact notif rebook""",
@@ -160,6 +164,7 @@ PHRASES = {
             на любителя|поки що|поки не зрозумів|як на мене|для своєї ціни|середній рівень""",
         "negative": """на жаль|гроші на вітер|викинуті гроші|більше не|ніколи більше|
             не раджу|не рекомендую|не варто|не вартий|не варте|не купуйте|краще б|
+            залишає бажати кращого|залишає бажати|бажає кращого|
             не відповідає опису|не той|не ті|не та|не те|ні про що""",
         "positive": """без проблем|без нарікань|без зауважень|без жодних|все супер|все чудово|
             все відмінно|все добре|все сподобалось|всім раджу|всім рекомендую|ні разу не
@@ -176,7 +181,8 @@ PHRASES = {
             быть лучше|ничего особенного|есть нюансы|есть недостатки|есть минусы|есть свои
             минусы|на любителя|пока что|как по мне|для своей цены|средний уровень""",
         "negative": """к сожалению|деньги на ветер|выброшенные деньги|больше не|никогда
-            больше|не советую|не рекомендую|не стоит|не покупайте|лучше бы|не соответствует
+            больше|не советую|не рекомендую|не стоит|не покупайте|лучше бы|оставляет желать
+            лучшего|оставляет желать|не соответствует
             описанию|не тот|не те|не та|не то""",
         "positive": """без проблем|без нареканий|без замечаний|без каких|все супер|все отлично|
             все хорошо|все понравилось|всем советую|всем рекомендую|ни разу не пожалел|не
@@ -191,7 +197,8 @@ PHRASES = {
             could have been better|nothing special|not great|not the best|not too bad|
             so far|in general|on the whole|it's ok|its ok|mixed feelings|pretty good|
             good enough|not sure|so-so""",
-        "negative": """never again|waste of money|waste of time|not worth|do not recommend|
+        "negative": """never again|waste of money|leaves a lot to be desired|leaves much to be
+            desired|waste of time|not worth|do not recommend|
             don't recommend|wouldn't recommend|would not recommend|no one|nobody|on hold|
             customer service|worst airline|thanks for nothing|still waiting|no response|
             no answer|no help|not happy|not impressed|what a joke|let down|fed up|
@@ -452,7 +459,8 @@ def _scan(text: str, lexicon: _Language, counts: list[float]) -> None:
                 else:
                     counts[_C_FUNC] += 1
             elif code == _MILD:
-                counts[_C_MILD] += 1
+                # "без недоліків", "no downside": a negated reservation is praise.
+                counts[_C_NEG_NEG if negated else _C_MILD] += 1
             elif code == _CUE:
                 counts[_C_CUE] += 1
             elif code == _REQ:
