@@ -108,6 +108,31 @@ NEGATIVE = {
         unreliable mistak wrong overbook oversold dump junk wth=""",
 }
 
+# The strongest praise and complaint (also counted with the lists above): a star-rated review
+# that uses them is usually a 5 or a 1, while "добре", "проблема", "fine" also come in 3-star ones.
+STRONG_POSITIVE = {
+    "uk": """чудов відмін відмінн супер суперов клас= класн прекрасн найкращ бездоганн ідеальн
+        топ= вау= захват захоплен неймовірн шикарн фантаст перевершил перевершує перевершив
+        бомба= пушка= кайф рекоменд раджу щаслив вражає вражен вразив надзвичайн блискуч""",
+    "ru": """отличн супер суперск класс= классн прекрасн замечательн лучш идеальн безупречн
+        топ= вау= восторг восхищ невероятн шикарн фантаст превзош бомба= пушка= кайф рекоменд
+        советую потрясающ изумительн великолепн счастлив""",
+    "en": """excellent awesome amazing perfect love loved best fantastic brilliant superb
+        outstanding wonderful incredible terrific fabulous flawless stellar impeccable
+        recommend exceed""",
+}
+STRONG_NEGATIVE = {
+    "uk": """жах жахлив огидн відстій найгірш обман шахра кошмар треш лайно нікчем непридат
+        розчар зламал злама брак бракован лохотрон жахливо гидк гидот фігн хрін капєц капець
+        шахрай викинут""",
+    "ru": """ужас ужасн отвратит отстой худш обман мошен кошмар треш шлак никчем непригод
+        разочар сломал слома брак бракован лохотрон гадк гадост фигн хрен= хрень капец
+        отврат""",
+    "en": """terrible awful horrible worst disgust pathetic horrendous atrocious appalling
+        nightmare scam fraud hate hated unacceptable ridiculous useless rubbish garbage trash
+        fuck shit crap worthless""",
+}
+
 MILD = {
     "uk": """нормальн норм= нормас ок= окей= ok= okay= непоган середн посередн задовільн прийнятн
         терпим звичайн пересічн мінус мінуси= мінусів недолік недоліки= нюанс трохи дещо
@@ -163,16 +188,20 @@ REQUEST = {
 # Multi-word entries, matched first (and then blanked out so their words do not count again).
 PHRASES = {
     "uk": {
-        "mild": """так собі|за свої гроші|за такі гроші|за ці гроші|за свою ціну|за таку ціну|
+        "mild": """три зірки|три з п'яти|так собі|за свої гроші|за такі гроші|за ці гроші|за свою
+            ціну|за таку ціну|
             за цю ціну|за цю вартість|в цілому|в принципі|на трійку|на троєчку|могло бути краще|
             могло б бути краще|нічого особливого|є нюанси|є недоліки|є мінуси|є свої мінуси|
             на любителя|поки що|поки не зрозумів|як на мене|для своєї ціни|середній рівень""",
-        "negative": """на жаль|гроші на вітер|викинуті гроші|більше не|ніколи більше|
-            не раджу|не рекомендую|не варто|не вартий|не варте|не купуйте|краще б|
+        "strong_negative": """гроші на вітер|викинуті гроші|ніколи більше|не раджу|
+            не рекомендую|не купуйте""",
+        "negative": """на жаль|більше не|не варто|не вартий|не варте|краще б|
             залишає бажати кращого|залишає бажати|бажає кращого|
             не відповідає опису|не той|не ті|не та|не те|ні про що""",
-        "positive": """без проблем|без нарікань|без зауважень|без жодних|все супер|все чудово|
-            все відмінно|все добре|все сподобалось|всім раджу|всім рекомендую|ні разу не
+        "strong_positive": """все супер|все чудово|все відмінно|всім раджу|всім
+            рекомендую|на всі сто|на всі 0|п'ять зірок""",
+        "positive": """без проблем|без нарікань|без зауважень|без жодних|
+            все добре|все сподобалось|ні разу не
             пожалів|не пошкодував|ніяких проблем|жодних проблем|свої гроші варт|вартий своїх
             грошей|коштує своїх грошей|все в порядку|за свої гроші супер|на всі сто|на всі 0""",
         "cue": """до цих пір|вже не|так і не|досі не""",
@@ -181,16 +210,20 @@ PHRASES = {
             ранку|добрий час|доброї доби|всім привіт""",
     },
     "ru": {
-        "mild": """так себе|за свои деньги|за такие деньги|за эти деньги|за свою цену|за такую
+        "mild": """три звезды|три из пяти|так себе|за свои деньги|за такие деньги|за эти деньги|за
+            свою цену|за такую
             цену|за эту цену|в целом|в принципе|на троечку|на тройку|могло быть лучше|могло бы
             быть лучше|ничего особенного|есть нюансы|есть недостатки|есть минусы|есть свои
             минусы|на любителя|пока что|как по мне|для своей цены|средний уровень""",
-        "negative": """к сожалению|деньги на ветер|выброшенные деньги|больше не|никогда
-            больше|не советую|не рекомендую|не стоит|не покупайте|лучше бы|оставляет желать
+        "strong_negative": """деньги на ветер|выброшенные деньги|никогда больше|не
+            советую|не рекомендую|не покупайте""",
+        "negative": """к сожалению|больше не|не стоит|лучше бы|оставляет желать
             лучшего|оставляет желать|не соответствует
             описанию|не тот|не те|не та|не то""",
-        "positive": """без проблем|без нареканий|без замечаний|без каких|все супер|все отлично|
-            все хорошо|все понравилось|всем советую|всем рекомендую|ни разу не пожалел|не
+        "strong_positive": """все супер|все отлично|всем советую|всем рекомендую|на все
+            сто|на все 0|пять звезд""",
+        "positive": """без проблем|без нареканий|без замечаний|без каких|
+            все хорошо|все понравилось|ни разу не пожалел|не
             пожалел|никаких проблем|свои деньги стоит|стоит своих денег|все в порядке|на все сто|на
             все 0""",
         "cue": """до сих пор|уже не|так и не""",
@@ -199,19 +232,24 @@ PHRASES = {
             утра|доброго времени суток|всем привет""",
     },
     "en": {
-        "mild": """so so|for the price|for the money|for this price|not bad|could be better|
+        "mild": """three stars|so so|for the price|for the money|for this price|not bad|could be
+            better|
             could have been better|nothing special|not great|not the best|not too bad|
             so far|in general|on the whole|it's ok|its ok|mixed feelings|pretty good|
             good enough|not sure|so-so""",
-        "negative": """never again|waste of money|leaves a lot to be desired|leaves much to be
+        "strong_negative": """never again|waste of money|do not recommend|would not
+            recommend|thanks for nothing|worst airline|one star""",
+        "negative": """leaves a lot to be desired|leaves much to be
             desired|waste of time|not worth|do not recommend|
             don't recommend|wouldn't recommend|would not recommend|no one|nobody|on hold|
             customer service|worst airline|thanks for nothing|still waiting|no response|
             no answer|no help|not happy|not impressed|what a joke|let down|fed up|
             missed my|missed connection|over an hour|for hours|hours late|rip off|rip-off|
             not working|does not work|did not work|can not get|could not get""",
+        "strong_positive": """highly recommend|the best|love it|above and beyond|five
+            stars|made my day""",
         "positive": """no problem|no problems|no issues|no complaints|thank you|thanks so
-            much|thank u|great job|well done|highly recommend|the best|love it|love you|
+            much|thank u|great job|well done|love you|
             made my day|above and beyond|you rock|you guys rock|shout out|can not wait|cant
             wait|on time|first class service""",
         "cue": """how long|how come|what's going on|what is going on|any update|any
@@ -283,6 +321,8 @@ FEATURES = (
     "request",
     "intensified_positive",
     "intensified_negative",
+    "strong_positive",
+    "strong_negative",
     "cons_negative",
     "no_cons",
     "both",
@@ -300,7 +340,10 @@ FEATURES = (
 
 # Classes of a word.
 _POS, _NEG, _MILD, _FUNC, _CUE, _REQ, _NEGATOR, _INTENSIFIER, _CONTRAST, _NONE = range(10)
+_STRONG_POS, _STRONG_NEG = 10, 11
 _CLASSES = {
+    "strong_positive": (STRONG_POSITIVE, _STRONG_POS),
+    "strong_negative": (STRONG_NEGATIVE, _STRONG_NEG),
     "positive": (POSITIVE, _POS),
     "negative": (NEGATIVE, _NEG),
     "mild": (MILD, _MILD),
@@ -328,10 +371,21 @@ _PHRASE_CODES = {name: code for name, (_, code) in _CLASSES.items()} | {"neutral
     _C_CONTRAST,
     _C_TAIL_POS,
     _C_TAIL_NEG,
+    _C_STRONG_POS,
+    _C_STRONG_NEG,
     _C_SIZE,
-) = range(17)
+) = range(19)
 # What a phrase of each class adds to.
-_PHRASE_COUNTER = {_POS: _C_POS, _NEG: _C_NEG, _MILD: _C_MILD, _CUE: _C_CUE, _REQ: _C_REQ}
+_PHRASE_COUNTERS = {
+    _STRONG_POS: (_C_POS, _C_STRONG_POS),
+    _STRONG_NEG: (_C_NEG, _C_STRONG_NEG),
+    _POS: (_C_POS,),
+    _NEG: (_C_NEG,),
+    _MILD: (_C_MILD,),
+    _CUE: (_C_CUE,),
+    _REQ: (_C_REQ,),
+    _NONE: (),
+}
 _NEGATION_SCOPE = 3  # words
 _INTENSIFIER_SCOPE = 2
 
@@ -389,7 +443,7 @@ class _Language:
                 rest = word[len(prefix) :]
                 if word.startswith(prefix) and len(rest) >= 4:
                     inner = self._lookup(rest)
-                    if inner in (_POS, _NEG):
+                    if inner in (_POS, _NEG, _STRONG_POS, _STRONG_NEG):
                         code, turned = inner, True
                         break
         result = (code, turned)
@@ -407,8 +461,7 @@ def _scan(text: str, lexicon: _Language, counts: list[float]) -> None:
     phrase_code = lexicon.phrase_code
 
     def blank(match: re.Match[str]) -> str:
-        counter = _PHRASE_COUNTER.get(phrase_code[match.group(0)])
-        if counter is not None:
+        for counter in _PHRASE_COUNTERS[phrase_code[match.group(0)]]:
             counts[counter] += 1
         return " ; "
 
@@ -448,6 +501,9 @@ def _scan(text: str, lexicon: _Language, counts: list[float]) -> None:
                 counts[_C_CONTRAST] = 1
                 tail_pos = tail_neg = negated = intensified = 0
                 continue
+            strong = code >= _STRONG_POS
+            if strong:
+                code = _POS if code == _STRONG_POS else _NEG
             if code == _POS:
                 if (negated > 0) != turned:
                     counts[_C_NEG_POS] += 1
@@ -455,6 +511,7 @@ def _scan(text: str, lexicon: _Language, counts: list[float]) -> None:
                 else:
                     counts[_C_POS] += 1
                     counts[_C_INT_POS] += intensified > 0
+                    counts[_C_STRONG_POS] += strong
                     tail_pos += 1
             elif code == _NEG:
                 if (negated > 0) != turned:
@@ -465,6 +522,7 @@ def _scan(text: str, lexicon: _Language, counts: list[float]) -> None:
                 else:
                     counts[_C_NEG] += 1
                     counts[_C_INT_NEG] += intensified > 0
+                    counts[_C_STRONG_NEG] += strong
                     tail_neg += 1
             elif code == _FUNC:
                 if negated:
@@ -521,6 +579,8 @@ def lexicon_features(normalised: str, language: str) -> list[float]:
         min(counts[_C_REQ], 3),
         min(counts[_C_INT_POS], 3),
         min(counts[_C_INT_NEG], 3),
+        min(counts[_C_STRONG_POS], 3),
+        min(counts[_C_STRONG_NEG], 3),
         min(counts[_C_CONS_NEG], 3),
         min(counts[_C_NO_CONS], 1),
         float(pos > 0 and neg > 0),
