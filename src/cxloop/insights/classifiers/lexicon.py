@@ -185,6 +185,18 @@ REQUEST = {
         which= info= information any= possible""",
 }
 
+# Longer stems that only look like a listed one ("гарнітура" is not "гарна", "шумоподавлення" is
+# a feature, not noise): they match nothing.
+NOT_SENTIMENT = {
+    "uk": """гарнітур шумоподав шумоізол шумозаглуш шумопоглин шумодав добрив""",
+    "ru": """гарнитур шумоподав шумоизол шумопоглощ шумодав мятн удобрен""",
+    "en": """thanksgiving""",
+}
+# Ukrainian reviews borrow Russian words and the other way round (surzhyk, the review form's
+# Russian "Достоинства/Недостатки"): a word the text's own lexicon does not know is looked up in
+# the neighbour's.
+NEIGHBOUR = {"uk": "ru", "ru": "uk"}
+
 # Multi-word entries, matched first (and then blanked out so their words do not count again).
 PHRASES = {
     "uk": {
@@ -403,6 +415,8 @@ class _Language:
                     self.words.setdefault(entry[:-1], code)
                 else:
                     self.stems.setdefault(entry, code)
+        for entry in NOT_SENTIMENT[language].split():
+            self.stems[entry] = _NONE
         for word in NEGATORS:
             self.words[word] = _NEGATOR
         for word in INTENSIFIERS:
@@ -421,8 +435,9 @@ class _Language:
             r"(?<!\w)(?:" + "|".join(re.escape(p) for p in alternatives) + r")(?!\w)"
         )
         self.memo: dict[str, tuple[int, bool]] = {}
+        self.neighbour: _Language | None = None
 
-    def _lookup(self, word: str) -> int:
+    def _own(self, word: str) -> int | None:
         found = self.words.get(word)
         if found is not None:
             return found
@@ -430,7 +445,13 @@ class _Language:
             found = self.stems.get(word[:size])
             if found is not None:
                 return found
-        return _NONE
+        return None
+
+    def _lookup(self, word: str) -> int:
+        found = self._own(word)
+        if found is None and self.neighbour is not None:
+            found = self.neighbour._own(word)
+        return _NONE if found is None else found
 
     def classify(self, word: str) -> tuple[int, bool]:
         """(class, turned): ``turned`` when a "не"/"un" prefix reverses a listed word."""
@@ -454,6 +475,8 @@ class _Language:
 
 _TURNING_PREFIXES = ("не", "un", "dis", "in")
 _LANGUAGES = {lang: _Language(lang) for lang in POSITIVE}
+for _lang, _other in NEIGHBOUR.items():
+    _LANGUAGES[_lang].neighbour = _LANGUAGES[_other]
 
 
 def _scan(text: str, lexicon: _Language, counts: list[float]) -> None:
