@@ -57,6 +57,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_survey"
@@ -299,7 +300,7 @@ def _errors(output: str) -> int:
     )
 
 
-def profile(key: str, env: dict[str, str], count: int, out: str | None) -> None:
+def profile(key: str, env: dict[str, str], count: int, out: str | None, sql: bool = False) -> None:
     """Post ``count`` answers in-process and print the cost of one (see the module docstring)."""
     import cProfile
     import random
@@ -313,6 +314,7 @@ def profile(key: str, env: dict[str, str], count: int, out: str | None) -> None:
     import redis
     from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="127.0.0.1")
     url = f"/s/{key}/"
@@ -336,16 +338,14 @@ def profile(key: str, env: dict[str, str], count: int, out: str | None) -> None:
     def post(previous: str | None) -> str:
         submission = previous if previous and random.random() < 0.05 else str(uuid.uuid4())
         score = random.randint(1, 5)
-        answered = client.post(
-            url,
-            {
-                "submission": submission,
-                "revision": "0",
-                "page": "1",
-                "q_score": str(score),
-                "q_comment": f"Швидко {score}",
-            },
-        )
+        form = {
+            "submission": submission,
+            "revision": "0",
+            "page": "1",
+            "q_score": str(score),
+            "q_comment": f"Швидко {score}",
+        }  # urlencoded, as wrk (and a browser) sends it; the test client's default is multipart
+        answered = client.post(url, urlencode(form), "application/x-www-form-urlencoded")
         if answered.status_code != 303:
             raise SystemExit(f"POST answered {answered.status_code}: {answered.content[:300]!r}")
         return submission
@@ -386,6 +386,9 @@ def profile(key: str, env: dict[str, str], count: int, out: str | None) -> None:
     pg, redis_used = backend_cpu() - pg0, redis_cpu() - redis0
     if profiler:
         profiler.dump_stats(out)
+    with CaptureQueriesContext(connection) as captured:  # BEGIN and COMMIT included
+        for _ in range(20):
+            previous = post(previous)
     per = 1000 / count
     print(
         f"survey submit, in-process, {count} answers (cache: "
@@ -393,9 +396,13 @@ def profile(key: str, env: dict[str, str], count: int, out: str | None) -> None:
         f"{', under cProfile' if profiler else ''}):\n"
         f"  per answer: {cpu * per:.2f} ms CPU in Django, {pg * per:.2f} ms in its PostgreSQL "
         f"backend, {redis_used * per:.2f} ms in Redis (whole server); "
-        f"{statements / count:.2f} SQL statements, {round_trips / count:.2f} Redis round trips; "
-        f"{wall * per:.2f} ms wall"
+        f"{statements / count:.2f} SQL statements ({len(captured) / 20:.2f} with BEGIN and "
+        f"COMMIT), {round_trips / count:.2f} Redis round trips; {wall * per:.2f} ms wall"
     )
+    if sql:
+        print("the statements of one answer:")
+        for query in captured.captured_queries[-round(len(captured) / 20) :]:
+            print("  " + query["sql"][:160])
     print(f"reproduce: .venv/bin/python bench/survey_submit.py --profile {count}")
 
 
@@ -409,11 +416,14 @@ def main() -> None:
         "--profile", type=int, metavar="N", help="post N answers in-process, print their cost"
     )
     parser.add_argument("--profile-out", metavar="FILE", help="with --profile: a cProfile dump")
+    parser.add_argument(
+        "--profile-sql", action="store_true", help="with --profile: print one answer's SQL"
+    )
     args = parser.parse_args()
     if args.profile:
         ensure_database(DATABASE_URL)
         env = server_env(redis_available())
-        profile(prepare(env), env, args.profile, args.profile_out)
+        profile(prepare(env), env, args.profile, args.profile_out, args.profile_sql)
         return
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")

@@ -373,3 +373,50 @@ def test_the_compaction_task_is_queued_once_per_day_and_minute(
         (workspace.pk, date(2026, 3, 29)),
     ]  # one per day touched, not one per answer
     compactions[0]()  # enqueues the task on the configured backend without error
+
+
+def test_on_postgresql_an_answer_appends_its_delta_rows_in_one_statement(
+    shop, django_assert_num_queries
+):
+    from django.db import connection
+
+    from cxloop.analytics import rollups
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement append is PostgreSQL's; SQLite takes the ORM path")
+    workspace, (regulars, _), touchpoints, people = shop
+    with bind(workspace):
+        experience = Experience.objects.create(
+            customer=people[0],
+            touchpoint=touchpoints[1],
+            occurred_at=AROUND_DST[3],
+            source="survey",
+            score=2,
+            scale="ces",
+            outcome="below",
+            emotion="negative",
+            language="ru",
+        )
+        anonymous = Experience.objects.create(
+            occurred_at=AROUND_DST[3], source="review", outcome="met", emotion="ok"
+        )
+        with django_assert_num_queries(1):  # lock, segment and three rows together
+            assert rollups.add_experience(experience) == date(2026, 3, 29)
+        with django_assert_num_queries(1):
+            rollups.add_experience(anonymous)
+        fine = ExperienceDay.objects.order_by("pk").values_list(
+            "touchpoint_id", "segment_id", "language", "source", "answers", "below", "ces_sum"
+        )
+        assert list(fine) == [
+            (touchpoints[1].pk, regulars.pk, "ru", "survey", 1, 1, 2),
+            (None, None, "", "review", 1, 0, 0),
+        ]
+        assert list(ExperienceDaySegment.objects.values_list("segment_id", "answers")) == [
+            (regulars.pk, 1),
+            (None, 1),
+        ]
+        assert list(ExperienceDayTouchpoint.objects.values_list("touchpoint_id", "ces_n")) == [
+            (touchpoints[1].pk, 1),
+            (None, 0),
+        ]
+        _assert_consistent()

@@ -11,9 +11,9 @@ from django.test import Client
 
 from cxloop.experiences.models import Experience
 from cxloop.feedback import respond, throttle
-from cxloop.feedback.models import Question, Response
+from cxloop.feedback.models import Question, Response, Survey
 
-from ..factories import SurveyFactory
+from ..factories import SurveyFactory, TouchpointFactory
 from .conftest import Form
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +118,46 @@ def test_an_anonymous_link_is_resolved_in_one_query(alice, django_assert_num_que
     assert [q.key for q in respondent.questions] == ["score", "comment"]
     assert all(q.survey is respondent.survey for q in respondent.questions)
     assert respondent.survey.workspace == alice.workspace
+
+
+def _fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("with_touchpoint", [True, False])
+def test_the_precompiled_lookup_builds_what_the_orm_builds(alice, with_touchpoint):
+    from datetime import UTC, datetime
+
+    from cxloop.feedback import lookup
+
+    touchpoint = TouchpointFactory(workspace=alice.workspace) if with_touchpoint else None
+    survey = SurveyFactory(workspace=alice.workspace, kind="nps", touchpoint=touchpoint)
+    survey.closes_at = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
+    survey.title = {"uk": "Як нам? <script>", "en": "How are we?"}
+    survey.save()
+    Question.unscoped.filter(survey=survey, key="score").update(
+        labels={"low": {"en": "Never"}}, show_if_min=None, required=False
+    )
+    SurveyFactory(workspace=alice.workspace, kind="csat")  # another survey stays out
+
+    found, questions = lookup.survey_and_questions(survey.public_key)
+
+    stored = Survey.unscoped.select_related("workspace", "touchpoint").get(pk=survey.pk)
+    assert _fields(found) == _fields(stored)
+    assert found.closes_at == survey.closes_at
+    assert found.closes_at.tzinfo is not None
+    assert found.title["uk"] == "Як нам? <script>"
+    assert _fields(found.workspace) == _fields(stored.workspace)
+    if with_touchpoint:
+        assert _fields(found.touchpoint) == _fields(stored.touchpoint)
+    else:
+        assert found.touchpoint is None
+    expected = list(Question.unscoped.filter(survey=survey).order_by("position"))
+    assert [_fields(q) for q in questions] == [_fields(q) for q in expected]
+    assert questions[0].labels == {"low": {"en": "Never"}}
+    assert questions[0].required is False
+    assert all(q.survey is found for q in questions)
+    assert lookup.survey_and_questions("no-such-key") == (None, [])
 
 
 def test_a_survey_without_questions_still_resolves(alice):

@@ -38,6 +38,7 @@ from django.db.models import Count, F, Func, Q, Sum, Value
 from django.db.models.fields import DateField
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
 
+from cxloop.customers.models import Customer
 from cxloop.experiences.models import Experience
 from cxloop.experiences.scoring import Emotion, Outcome, Scale
 
@@ -315,15 +316,48 @@ def delta_measures(experience: Experience) -> dict[str, int]:
     }
 
 
-def add_experience(experience: Experience, segment_id: int | None) -> date:
+def add_experience(experience: Experience) -> date:
     """Append the delta rows of one new experience (the caller's transaction); returns its day.
 
-    ``segment_id`` is the customer's current segment (None for an anonymous signal), as
-    :func:`_fill_fine` would join it.
+    The fine and segment rows carry the customer's current segment (None for an anonymous
+    signal), read in the same transaction, as :func:`_fill_fine` would join it. On PostgreSQL
+    the shared lock, the segment and the three rows are one statement: one round trip per answer
+    instead of five.
     """
     workspace_id = experience.workspace_id
     day = day_of(experience.occurred_at)
     counts = delta_measures(experience)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _append_sql(),
+                [
+                    LOCK_CLASS,
+                    workspace_id,
+                    experience.customer_id,
+                    workspace_id,
+                    day,
+                    *counts.values(),
+                    experience.touchpoint_id,
+                    experience.language,
+                    experience.source,
+                    workspace_id,
+                    day,
+                    *counts.values(),
+                    experience.touchpoint_id,
+                    workspace_id,
+                    day,
+                    *counts.values(),
+                ],
+            )
+        return day
+    segment_id = None
+    if experience.customer_id is not None:
+        segment_id = (
+            Customer.unscoped.filter(pk=experience.customer_id)
+            .values_list("segment_id", flat=True)
+            .first()
+        )
     _lock(workspace_id, shared=True)
     common = {"workspace_id": workspace_id, "day": day, **counts}
     ExperienceDay.unscoped.create(
@@ -336,6 +370,42 @@ def add_experience(experience: Experience, segment_id: int | None) -> date:
     ExperienceDayTouchpoint.unscoped.create(**common, touchpoint_id=experience.touchpoint_id)
     ExperienceDaySegment.unscoped.create(**common, segment_id=segment_id)
     return day
+
+
+@cache
+def _append_sql() -> str:
+    """PostgreSQL: take the shared lock, read the segment, insert the three delta rows.
+
+    Every value is cast to its column's type (a NULL touchpoint would otherwise be text). The
+    ``lock`` CTE is read by every insert, so it runs, once, before any of them.
+    """
+    quote = connection.ops.quote_name
+
+    def cast(field: object) -> str:
+        # Text for text: an explicit cast to varchar(n) would cut a long value instead of failing.
+        kind = field.cast_db_type(connection)  # type: ignore[attr-defined]
+        return "text" if kind.startswith("varchar") else kind
+
+    def insert(model: type, keys: list[str], source: str) -> str:
+        fields = {f.column: f for f in model._meta.concrete_fields}
+        columns = ["workspace_id", "day", *MEASURES, *keys]
+        values = [
+            "seg.segment_id" if c == "segment_id" else f"%s::{cast(fields[c])}" for c in columns
+        ]
+        target = f"{quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+        return f"INSERT INTO {target} SELECT {', '.join(values)} FROM {source}"  # noqa: S608
+
+    customers = quote(Customer._meta.db_table)
+    fine = insert(ExperienceDay, ["touchpoint_id", "segment_id", "language", "source"], "seg")
+    coarse = insert(ExperienceDayTouchpoint, ["touchpoint_id"], "lock")
+    by_segment = insert(ExperienceDaySegment, ["segment_id"], "seg")
+    segment = f"SELECT segment_id FROM {customers} WHERE id = %s::bigint"  # noqa: S608
+    # Table and column names come from the models, values go as parameters.
+    return (
+        "WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(%s, %s)), "  # noqa: S608
+        f"seg AS MATERIALIZED (SELECT ({segment}) AS segment_id FROM lock), "
+        f"fine AS ({fine}), coarse AS ({coarse}) {by_segment}"
+    )
 
 
 def recompute_days(workspace_id: int, days: Iterable[date]) -> None:

@@ -51,14 +51,7 @@ def on_experience_recorded(sender: type, *, experience: Experience, **kwargs: An
     Its delta rows go in with it (exact at once, no waiting on other answers); compacting the day
     back to one row per key is left to a background task, queued at most once a minute per day.
     """
-    segment_id = None
-    if experience.customer_id is not None:
-        segment_id = (
-            Customer.unscoped.filter(pk=experience.customer_id)
-            .values_list("segment_id", flat=True)
-            .first()
-        )
-    day = rollups.add_experience(experience, segment_id)
+    day = rollups.add_experience(experience)
     # This process queued the day's compaction within the minute: skip even the cache round trip.
     seen = (experience.workspace_id, day)
     now = time.monotonic()

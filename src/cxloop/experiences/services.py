@@ -14,7 +14,7 @@ from cxloop.journeys.models import Touchpoint
 from . import events
 from .models import Experience, Source
 from .scoring import Outcome, emotion_for_outcome, outcome_for_score
-from .stance import recompute_stances
+from .stance import update_stances
 
 MAX_TEXT = 10_000
 
@@ -23,7 +23,6 @@ class ExperienceInvalid(ValueError):
     """The experience cannot be recorded as given; the message says what to fix."""
 
 
-@transaction.atomic
 def record_experience(
     *,
     source: str,
@@ -43,6 +42,11 @@ def record_experience(
     a social mention) the caller says the outcome. The customer's last-experience time and stance
     are updated in the same transaction, and ``events.experience_recorded`` is sent last (a
     negative signal opens a case there, ``cxloop.loop.events``).
+
+    The input is checked before anything is written, so a refusal leaves the caller's
+    transaction usable. The writes join the caller's transaction without a savepoint of their
+    own (two round trips less on every survey answer): a database error there fails the caller's
+    whole transaction, which is what every caller wants of a half-recorded experience anyway.
     """
     if source not in Source.values:
         raise ExperienceInvalid(
@@ -65,24 +69,29 @@ def record_experience(
             "Give a score with its scale, or an outcome: below, met or exceeded."
         )
 
-    experience = Experience.objects.create(
-        customer=customer,
-        touchpoint=touchpoint,
-        expectation=expectation,
-        occurred_at=occurred_at or timezone.now(),
-        source=source,
-        score=score,
-        scale=scale,
-        outcome=outcome,
-        emotion=emotion_for_outcome(outcome),
-        text=text.strip(),
-        language=language,
-    )
+    with transaction.atomic(savepoint=False):
+        return _store(
+            customer=customer,
+            touchpoint=touchpoint,
+            expectation=expectation,
+            occurred_at=occurred_at or timezone.now(),
+            source=source,
+            score=score,
+            scale=scale,
+            outcome=outcome,
+            emotion=emotion_for_outcome(outcome),
+            text=text.strip(),
+            language=language,
+        )
+
+
+def _store(*, customer: Customer | None, **fields: object) -> Experience:
+    experience = Experience.objects.create(customer=customer, **fields)
     if customer is not None:
         Customer.objects.filter(pk=customer.pk).filter(
             Q(last_experience_at__isnull=True) | Q(last_experience_at__lt=experience.occurred_at)
         ).update(last_experience_at=experience.occurred_at)
-        recompute_stances([customer.pk], caused_by={customer.pk: experience})
+        update_stances([customer.pk], caused_by={customer.pk: experience})
         customer.refresh_from_db(fields=["stance", "stance_changed_at", "last_experience_at"])
     # Explicitly, last: receivers (a case for a negative signal) see the stance after it.
     events.experience_recorded.send(sender=Experience, experience=experience)

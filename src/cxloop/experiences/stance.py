@@ -111,6 +111,18 @@ def recompute_stances(
     Works in batches so that a whole workspace can be recomputed (after an import, or by the
     demo loader) with a bounded number of queries and bounded memory.
     """
+    return update_stances(customer_ids, now=now, caused_by=caused_by, batch_size=batch_size)
+
+
+def update_stances(
+    customer_ids: Iterable[int],
+    *,
+    now: datetime | None = None,
+    caused_by: dict[int, Experience] | None = None,
+    batch_size: int = 2000,
+) -> int:
+    """:func:`recompute_stances` inside the caller's transaction, without a savepoint (the
+    ledger's ``record_experience`` holds one already)."""
     now = now or timezone.now()
     caused_by = caused_by or {}
     ids = list(customer_ids)

@@ -38,7 +38,7 @@ from cxloop.customers.models import Customer
 from cxloop.experiences.models import Experience, Source
 from cxloop.experiences.services import record_experience
 
-from . import events
+from . import events, lookup
 from .errors import (
     AnswersInvalid,
     FormOutdated,
@@ -133,21 +133,13 @@ def _questions(survey: Survey) -> list[Question]:
 def _survey_and_questions(public_key: str) -> tuple[Survey | None, list[Question]]:
     """An anonymous link's survey and its questions in one query (every public request reads
     them; a survey without questions yet takes a second one)."""
-    questions = list(
-        Question.unscoped.select_related("survey__workspace", "survey__touchpoint")
-        .filter(survey__public_key=public_key)
-        .order_by("position")
-    )
-    if not questions:
+    survey, questions = lookup.survey_and_questions(public_key)
+    if survey is None:
         survey = (
             Survey.unscoped.select_related("workspace", "touchpoint")
             .filter(public_key=public_key)
             .first()
         )
-        return survey, []
-    survey = questions[0].survey
-    for question in questions:
-        question.survey = survey  # one survey object, not one per row
     return survey, questions
 
 
