@@ -34,12 +34,48 @@ PHRASES = {
 }  # fmt: skip
 
 
+# A coffee shop's own words: what its customers praise and blame is not in any general lexicon,
+# so the cold-start classifier reads most of it as OK while a workspace model learns it.
+SHOP_SUBJECTS = {
+    "uk": ["Кава", "Лате", "Капучино", "Еспресо"],
+    "ru": ["Кофе", "Латте", "Капучино", "Эспрессо"],
+    "en": ["The coffee", "The latte", "The cappuccino", "The espresso"],
+}
+SHOP_PHRASES = {
+    ("uk", "negative"): ["кисла й водяниста", "гірчить пригорілим зерном", "ледь тепла",
+                         "знову з осадом"],
+    ("uk", "ok"): ["як завжди", "стандартна порція", "чашка середня", "за звичним рецептом"],
+    ("uk", "wow"): ["ароматна, пінка шовкова", "оксамитова з горіховою ноткою",
+                    "ідеальної температури", "з візерунком на пінці"],
+    ("ru", "negative"): ["кислый и водянистый", "горчит пригоревшим зерном", "еле теплый",
+                         "опять с осадком"],
+    ("ru", "ok"): ["как всегда", "стандартная порция", "чашка средняя", "по привычному рецепту"],
+    ("ru", "wow"): ["ароматный, пенка шелковая", "бархатный с ореховой ноткой",
+                    "идеальной температуры", "с рисунком на пенке"],
+    ("en", "negative"): ["was sour and watery", "tasted of burnt beans", "was barely warm",
+                         "had grounds in it again"],
+    ("en", "ok"): ["was as usual", "was the standard size", "came in a medium cup",
+                   "followed the usual recipe"],
+    ("en", "wow"): ["was aromatic with silky foam", "was velvety with a nutty note",
+                    "was the perfect temperature", "had latte art on the foam"],
+}  # fmt: skip
+
+
 def constructed_examples(n_per_class: int = 40, seed: int = 0) -> list[tuple[str, str, str]]:
     """(text, emotion, language) built from the phrase lists above, balanced by emotion."""
+    return _build(SUBJECTS, PHRASES, n_per_class, seed)
+
+
+def shop_examples(n_per_class: int = 40, seed: int = 0) -> list[tuple[str, str, str]]:
+    """Like :func:`constructed_examples`, in the coffee shop's own words."""
+    return _build(SHOP_SUBJECTS, SHOP_PHRASES, n_per_class, seed)
+
+
+def _build(subjects, table, n_per_class: int, seed: int) -> list[tuple[str, str, str]]:
     rng = random.Random(seed)
     out = []
-    for (lang, emotion), phrases in PHRASES.items():
-        combos = list(itertools.product(SUBJECTS[lang], phrases))
+    for (lang, emotion), phrases in table.items():
+        combos = list(itertools.product(subjects[lang], phrases))
         rng.shuffle(combos)
         for i in range(n_per_class // 3 + 1):
             subject, phrase = combos[i % len(combos)]

@@ -12,7 +12,7 @@ from cxloop.insights.models import EmotionModelVersion, ExperienceAnalysis, Topi
 from cxloop.insights.selectors import active_emotion_model, model_versions, reanalysis_progress
 
 from ..factories import ExperienceFactory
-from .conftest import constructed_examples
+from .conftest import constructed_examples, shop_examples
 
 NPS_OF = {"negative": 2, "ok": 7, "wow": 10}
 
@@ -49,7 +49,7 @@ def test_analysis_stores_language_emotion_topics_and_classifier(alice, topics):
     assert analysis.language == "uk"
     assert analysis.emotion == "negative"
     assert analysis.classifier == "cold-start"
-    assert analysis.classifier_version == "1"
+    assert analysis.classifier_version == "2"
 
 
 def test_analysing_twice_keeps_one_row_and_staff_corrections(alice, topics):
@@ -88,7 +88,7 @@ def test_no_training_below_the_minimum(alice):
 
 
 def test_training_activates_a_model_that_beats_cold_start(alice, topics):
-    _experiences(alice.workspace, constructed_examples(60))
+    _experiences(alice.workspace, shop_examples(60))
     with bind_workspace(alice.workspace):
         result = services.train_workspace_model(folds=3, min_examples=50)
         assert result.activated, result.reason
@@ -104,7 +104,7 @@ def test_training_activates_a_model_that_beats_cold_start(alice, topics):
 
 
 def test_a_worse_retrain_never_replaces_the_active_model(alice, topics):
-    _experiences(alice.workspace, constructed_examples(60))
+    _experiences(alice.workspace, shop_examples(60))
     with bind_workspace(alice.workspace):
         first = services.train_workspace_model(folds=3, min_examples=50)
         assert first.activated
@@ -113,7 +113,7 @@ def test_a_worse_retrain_never_replaces_the_active_model(alice, topics):
     rng = random.Random(1)
     noisy = [
         (text, rng.choice(["negative", "ok", "wow"]) if rng.random() < 0.35 else emotion, lang)
-        for text, emotion, lang in constructed_examples(240, seed=3)
+        for text, emotion, lang in shop_examples(240, seed=3)
     ]
     _experiences(alice.workspace, noisy)
     with bind_workspace(alice.workspace):

@@ -1,15 +1,20 @@
 """The cold-start classifier: for a workspace with too few rated answers to learn from.
 
 It knows nothing about the workspace. It combines two things the cxloop team wrote itself (both
-Apache-2.0, shipped in this package): the lexicon in ``lexicon.py`` (stems with negation
-handling) and about 120 seed examples per language in ``data/seed_examples.csv``. For each
-language a logistic regression learns from that language's seed examples how much each lexicon
-count weighs, together with the examples' own character and word n-grams (a text in another
-language goes to one fitted on all seeds); they train in about a second, once per process.
+Apache-2.0, shipped in this package): the lexicon in ``lexicon.py`` (stems, phrases, negation,
+intensifiers, "but" clauses, the review form's cons section) and about 250 seed examples per
+language in ``data/seed_examples.csv`` (product reviews, delivery and support messages, airline
+tweets; praise, complaints and the 3-star "works, but…" kind in between). A logistic regression
+learns from the seed examples how much each lexicon count weighs, together with the examples' own
+character and word n-grams. Ukrainian and Russian share one model fitted on both languages' seeds,
+English has its own (tweets and reviews weigh words differently), and a text in another language
+goes to one fitted on all seeds; they train in about a second, once per process.
+
+Measured on the labelled sets of ``bench/insights_quality.py`` (never trained on): macro-F1 about
+0.59 on Ukrainian and Russian product reviews and 0.65 on English airline tweets.
 
 Its answers say ``cold-start`` so the UI can tell a manager that the workspace model is not in use
-yet.
-"""
+yet."""
 
 from __future__ import annotations
 
