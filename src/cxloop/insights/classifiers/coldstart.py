@@ -59,7 +59,8 @@ class _SeedModel:
     def __init__(self, examples: list[tuple[str, str, str]]) -> None:
         texts = [text for text, _, _ in examples]
         languages = [lang for _, _, lang in examples]
-        self.features = TextFeatures(char_bits=16, word_bits=16, min_df=1)
+        # A hashed n-gram seen in one seed example only teaches nothing and costs time.
+        self.features = TextFeatures(char_bits=16, word_bits=16, min_df=2)
         matrix = self._matrix(texts, languages, fit=True)
         self.model = LogisticRegression(C=C, max_iter=2000)
         self.model.fit(matrix, [emotion for _, emotion, _ in examples])
