@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from cxloop.core.scoping import bind_workspace
+from cxloop.customers.imports import bulk
 from cxloop.customers.models import Customer, LifecyclePhase, Order, Segment
 from cxloop.customers.services import CustomerInput, OrderInput, upsert_customers, upsert_orders
 
@@ -34,6 +35,36 @@ def test_reimporting_the_same_rows_changes_nothing(alice):
         upsert_customers(rows)
         again = upsert_customers(rows)
         assert (again.created, again.updated, again.unchanged) == (0, 0, 50)
+
+
+def test_a_batch_of_new_and_stored_rows_reports_only_the_customers_who_change_segment(alice):
+    """The merge's third figure feeds the rollups: stored customers given another segment,
+    never the new ones nor those whose segment stays or is not given."""
+    with bind_workspace(alice.workspace):
+        upsert_customers(
+            [
+                CustomerInput("MOVES", segment="Батьки"),
+                CustomerInput("STAYS", segment="Батьки"),
+                CustomerInput("KEEPS", segment="Батьки"),
+                CustomerInput("JOINS"),
+            ]
+        )
+        students = Segment.objects.create(name="Студенти")
+        parents = Segment.objects.get(name="Батьки")
+        stored = dict(Customer.objects.values_list("external_id", "pk"))
+        merge = bulk.upsert_customers(
+            alice.workspace.pk,
+            [
+                ("MOVES", None, None, None, None, students.pk, None, None),
+                ("STAYS", None, None, None, None, parents.pk, None, None),
+                ("KEEPS", "New name", None, None, None, None, None, None),
+                ("JOINS", None, None, None, None, students.pk, None, None),
+                ("NEW", None, None, None, None, students.pk, None, None),
+            ],
+        )
+        assert (merge.created, merge.updated) == (1, 3)
+        assert sorted(merge.moved) == sorted([stored["MOVES"], stored["JOINS"]])
+        assert Customer.objects.get(external_id="KEEPS").segment == parents
 
 
 def test_fields_not_given_keep_their_stored_value(alice):

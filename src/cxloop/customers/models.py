@@ -46,13 +46,33 @@ class LifecyclePhase(models.TextChoices):
 
 
 class Customer(WorkspaceScopedModel):
+    """A person or company who buys from the workspace.
+
+    Every index costs each imported row its maintenance, so the table keeps only those a page or
+    a lookup uses (listed in ``Meta.indexes``); the foreign keys get no single-column index of
+    their own: every composite index starts with the workspace, and a segment's customers are
+    found through ``customer_ws_segment``.
+    """
+
+    workspace = models.ForeignKey(
+        "accounts.Workspace",
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
     external_id = models.CharField(_("external id"), max_length=100)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGES, default="uk")
     segment = models.ForeignKey(
-        Segment, on_delete=models.SET_NULL, null=True, blank=True, related_name="customers"
+        Segment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
+        db_index=False,
     )
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     consent_email = models.BooleanField(_("agrees to email"), default=False)
@@ -78,9 +98,13 @@ class Customer(WorkspaceScopedModel):
                 fields=["workspace", "external_id"], name="customer_unique_external_id"
             )
         ]
+        # Who uses each (bench/customer_pages.py prints the plans at 1M customers): the list by
+        # name (ws_name); the list filtered by segment, stance, lifecycle phase, last experience
+        # (ws_segment, ws_stance, ws_lifecycle, ws_last_experience) and by the three at once
+        # (ws_stance_phase_seg); the unique constraint serves the upsert by external id and the
+        # external id search. On PostgreSQL, trigram indexes serve the text search (0004).
         indexes = [
             models.Index(fields=["workspace", "name", "id"], name="customer_ws_name"),
-            models.Index(fields=["workspace", "email"], name="customer_ws_email"),
             models.Index(fields=["workspace", "segment", "name"], name="customer_ws_segment"),
             models.Index(fields=["workspace", "stance", "name"], name="customer_ws_stance"),
             # Stance, phase and segment at once: the count and the first page are one range of

@@ -104,9 +104,7 @@ def upsert_customers(rows: Sequence[CustomerInput]) -> UpsertResult:
     result = UpsertResult()
     segments = _segment_ids(r.segment for r in rows if r.segment)
     # Customers who change segment move their answers between segments in the rollups.
-    moving = analytics.customers_changing_segment(
-        (r.external_id, segments[r.segment]) for r in rows if r.segment
-    )
+    moving: list[int] = []
     dumps = json.dumps
     for start in range(0, len(rows), UPSERT_BATCH):
         batch = _last_per_key(rows[start : start + UPSERT_BATCH])
@@ -123,10 +121,11 @@ def upsert_customers(rows: Sequence[CustomerInput]) -> UpsertResult:
             )
             for _, row in batch
         ]
-        created, updated = bulk.upsert_customers(workspace.pk, values)
-        result.created += created
-        result.updated += updated
-        result.unchanged += len(values) - created - updated
+        merge = bulk.upsert_customers(workspace.pk, values)
+        result.created += merge.created
+        result.updated += merge.updated
+        result.unchanged += len(values) - merge.created - merge.updated
+        moving.extend(merge.moved)
     if moving:
         analytics.refresh_for_customers(moving)
     return result

@@ -4,15 +4,19 @@ A batch of rows is first loaded into a temporary *batch table* — ``COPY`` on P
 prepared ``executemany`` on SQLite — and then merged into the real table with a few statements,
 so that no model instance is built per row and a million-row import takes seconds:
 
-- **SQLite**: ``UPDATE … FROM`` the batch where a given value differs from the stored one, then
-  ``INSERT … SELECT … ON CONFLICT DO NOTHING`` for the rest. Their row counts are the *updated*
-  and *created* figures. SQLite's planner always probes the unique index per batch row here.
-- **PostgreSQL**: one ``INSERT … SELECT … ON CONFLICT DO UPDATE … WHERE <changed>`` whose
-  ``RETURNING (xmax = 0)`` tells created rows from updated ones. An ``UPDATE … FROM`` join is
-  avoided on purpose: while a big import grows the table the planner's statistics lag behind and
-  it picks a hash join that scans the whole customer table for every batch. The arbiter index of
-  ``ON CONFLICT`` and scalar subqueries into the batch table's primary key are per-row probes
-  whatever the statistics say.
+Customers: ``INSERT … SELECT … ON CONFLICT DO NOTHING`` first, whose row count is the *created*
+figure. Only when some rows were already stored (a re-import, an update) do two more statements
+run: the ids of customers whose segment changes, then ``UPDATE … FROM`` the batch where a given
+value differs from the stored one (*updated*). A first import of a big file thus pays for one
+insertion per row and nothing else. The ``UPDATE … FROM`` must probe the unique index per batch
+row: SQLite's planner always does; PostgreSQL's, while a big import grows the table and its
+statistics lag behind, may pick a hash join that scans the whole customer table for every batch,
+so hash and merge joins are switched off for that statement's transaction.
+
+Orders (PostgreSQL): one ``INSERT … SELECT … ON CONFLICT DO UPDATE … WHERE <changed>`` whose
+``RETURNING (xmax = 0)`` tells created rows from updated ones; the arbiter index of ``ON
+CONFLICT`` and scalar subqueries into the batch table's primary key are per-row probes whatever
+the statistics say. SQLite: ``UPDATE … FROM``, then ``INSERT … ON CONFLICT DO NOTHING``.
 
 A ``NULL`` in the batch means "not given: keep the stored value", as ``CustomerInput`` documents;
 every other row of a batch was already stored as given (*unchanged*). New rows are inserted in
@@ -31,7 +35,8 @@ the model. Callers pass rows already de-duplicated by external id and hold the t
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -70,6 +75,7 @@ ORDER_LOOKUPS = ("customer_id", "old_customer_id")
 ORDER_OPTIONAL = ("currency", "status", "delivered_at", "items")
 CUSTOMER_BATCH, ORDER_BATCH = "cx_import_customer", "cx_import_order"
 SQLITE_CACHE_KIB = 128 * 1024  # page cache while merging: keeps the table's indexes in memory
+SORT_MEMORY = "64MB"  # PostgreSQL, per merge statement
 
 
 def parallel_writers() -> int:
@@ -82,6 +88,13 @@ def parallel_writers() -> int:
     if not _postgres():
         return 1
     return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
+@dataclass
+class CustomerMerge:
+    created: int
+    updated: int
+    moved: list[int]  # stored customers whose segment the rows change
 
 
 @dataclass
@@ -110,10 +123,12 @@ def _column_type(model: type[Model], column: str) -> str:
     return model._meta.get_field(column).db_type(connection)
 
 
-def _prepare(cursor: Any, model: type[Model], table: str, columns: Sequence[str]) -> None:
-    """Create the batch table once per connection and empty it. On PostgreSQL its primary key
-    serves the per-row subqueries of ``ON CONFLICT DO UPDATE``; SQLite needs none."""
-    key = " PRIMARY KEY" if _postgres() else ""
+def _prepare(
+    cursor: Any, model: type[Model], table: str, columns: Sequence[str], keyed: bool = True
+) -> None:
+    """Create the batch table once per connection and empty it. On PostgreSQL a ``keyed`` one's
+    primary key serves the per-row subqueries of ``ON CONFLICT DO UPDATE``; SQLite needs none."""
+    key = " PRIMARY KEY" if _postgres() and keyed else ""
     definition = ", ".join(
         f"{_q(c)} {_column_type(model, c)}{key if c == 'external_id' else ''}" for c in columns
     )
@@ -200,51 +215,86 @@ def _changed(columns: Sequence[str], stored: str) -> str:
 # --- customers --------------------------------------------------------------------------------
 
 
-def upsert_customers(workspace_id: int, rows: Sequence[tuple]) -> tuple[int, int]:
+@contextmanager
+def _nested_loops(cursor: Any) -> Iterator[None]:
+    """PostgreSQL: join the batch to the customer table by probing its index, row by row.
+
+    Hash and merge joins are off for the statements inside, then back to the defaults: the rest
+    of the caller's transaction (rollup refreshes, say) plans as usual.
+    """
+    if not _postgres():
+        yield
+        return
+    cursor.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+    try:
+        yield
+    finally:
+        cursor.execute("RESET enable_hashjoin; RESET enable_mergejoin")
+
+
+def _moved_sql(customer: str) -> str:
+    """Ids of stored customers to whom the batch gives another segment.
+
+    One probe of the unique index per batch row (``LATERAL … LIMIT 1`` on PostgreSQL, ``CROSS
+    JOIN`` order on SQLite), never a join that reads the whole table: the planner's statistics
+    lag behind a table that an import is growing.
+    """
+    if _postgres():
+        return (
+            f"SELECT s.id FROM {CUSTOMER_BATCH} AS t CROSS JOIN LATERAL "
+            f"(SELECT c.id, c.segment_id FROM {customer} AS c WHERE c.workspace_id = %s "
+            "AND c.external_id = t.external_id LIMIT 1) AS s "
+            "WHERE t.segment_id IS NOT NULL AND s.segment_id IS DISTINCT FROM t.segment_id"
+        )
+    return (
+        f"SELECT c.id FROM {CUSTOMER_BATCH} AS t CROSS JOIN {customer} AS c "
+        "WHERE c.workspace_id = %s AND c.external_id = t.external_id "
+        "AND t.segment_id IS NOT NULL AND c.segment_id IS NOT t.segment_id"
+    )
+
+
+def upsert_customers(workspace_id: int, rows: Sequence[tuple]) -> CustomerMerge:
     """Merge customer rows (``CUSTOMER_COLUMNS``, unique external ids).
 
-    Returns (created, updated).
+    Also returns the stored customers whose segment the batch changes, so that their answers can
+    move between segments in the rollups.
     """
     if not rows:
-        return 0, 0
+        return CustomerMerge(0, 0, [])
     given = CUSTOMER_COLUMNS[1:]
     customer = _q(Customer._meta.db_table)
     columns, selected, params = _insert_select(
         Customer, workspace_id, {"name": "COALESCE(t.name, t.external_id)"}, given
     )
     with connection.cursor() as cursor:
-        _prepare(cursor, Customer, CUSTOMER_BATCH, CUSTOMER_COLUMNS)
+        _prepare(cursor, Customer, CUSTOMER_BATCH, CUSTOMER_COLUMNS, keyed=False)
         _load(cursor, CUSTOMER_BATCH, CUSTOMER_COLUMNS, rows)
-        insert = (
+        if _postgres():
+            # The batch is sorted by name in memory, not in 4 MB runs spilled to disk.
+            cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
+        cursor.execute(
             f"INSERT INTO {customer} AS c ({columns}) SELECT {selected} "
             f"FROM {CUSTOMER_BATCH} AS t WHERE true ORDER BY t.name "
-            "ON CONFLICT (workspace_id, external_id) "
+            "ON CONFLICT (workspace_id, external_id) DO NOTHING",
+            params,
         )
-        if _postgres():
-            mine = f"FROM {CUSTOMER_BATCH} AS t WHERE t.external_id = excluded.external_id"
-            names = ", ".join(_q(c) for c in given)
-            merged = ", ".join(f"COALESCE(t.{_q(c)}, c.{_q(c)})" for c in given)
-            cursor.execute(
-                f"WITH merged AS ({insert} DO UPDATE SET ({names}) = (SELECT {merged} {mine}) "
-                f"WHERE (SELECT {_changed(given, 'c')} {mine}) RETURNING (xmax = 0) AS created) "
-                "SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) "
-                "FROM merged",
-                params,
-            )
-            created, updated = cursor.fetchone()
-        else:
+        created, updated, moved = cursor.rowcount, 0, []
+        if created < len(rows):
+            # Some rows were stored already. Those just inserted are as the batch says, so they
+            # neither move segment nor count as updated below.
+            cursor.execute(_moved_sql(customer), [workspace_id])
+            moved = [pk for (pk,) in cursor.fetchall()]
             assignments = ", ".join(f"{_q(c)} = COALESCE(t.{_q(c)}, c.{_q(c)})" for c in given)
-            cursor.execute(
-                f"UPDATE {customer} AS c SET {assignments} FROM {CUSTOMER_BATCH} AS t "
-                "WHERE c.workspace_id = %s AND c.external_id = t.external_id "
-                f"AND ({_changed(given, 'c')})",
-                [workspace_id],
-            )
-            updated = cursor.rowcount
-            cursor.execute(f"{insert} DO NOTHING", params)
-            created = cursor.rowcount
+            with _nested_loops(cursor):
+                cursor.execute(
+                    f"UPDATE {customer} AS c SET {assignments} FROM {CUSTOMER_BATCH} AS t "
+                    "WHERE c.workspace_id = %s AND c.external_id = t.external_id "
+                    f"AND ({_changed(given, 'c')})",
+                    [workspace_id],
+                )
+                updated = cursor.rowcount
         _empty(cursor, CUSTOMER_BATCH)
-    return created, updated
+    return CustomerMerge(created, updated, moved)
 
 
 # --- orders -----------------------------------------------------------------------------------
