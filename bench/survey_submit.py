@@ -30,13 +30,14 @@ What it does:
     .venv/bin/python bench/survey_submit.py --duration 10 --repeat 1   # a quick look
     .venv/bin/python bench/survey_submit.py --profile 500      # the cost of one answer
 
-``--profile N`` runs no server and no wrk: it posts N answers in this process (Django's test
-client, the whole middleware stack, same database, cache and settings as the server) after a
-warm-up, and prints what one answer costs: CPU milliseconds of this process, of its PostgreSQL
-backend (read from ``/proc``, same machine) and of the Redis server (``INFO cpu``; the whole
-server, so other clients' work counts too), SQL statements and Redis round trips. These counts
-hardly depend on the machine's load, unlike requests/s; ``--profile-out FILE`` also writes a
-cProfile of the measured posts (``python -m pstats FILE``).
+``--profile N`` runs no server and no wrk: it posts N answers in this process through
+``cxloop.wsgi.application`` (as gunicorn's worker calls it, minus the HTTP parsing; the same
+database, cache and settings as the server) after a warm-up, and prints what one answer costs:
+CPU milliseconds of this process, of its PostgreSQL backend (read from ``/proc``, same machine)
+and of the Redis server (``INFO cpu``; the whole server, so other clients' work counts too), SQL
+statements, connection health checks and Redis round trips. These hardly depend on the
+machine's load, unlike requests/s. ``--profile-sql`` lists one answer's statements;
+``--profile-out FILE`` writes a cProfile (CPU time) of the measured posts (``python -m pstats``).
 
 The load generator shares the machine with the server, the database and Redis, so the figures
 are a floor for a machine where they are apart.
@@ -311,15 +312,18 @@ def profile(key: str, env: dict[str, str], count: int, out: str | None, sql: boo
     import django
 
     django.setup()
+    import io
+
     import redis
-    from django.db import connection
-    from django.test import Client
+    from django.db import connection, connections
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_HOST="127.0.0.1")
+    from cxloop.wsgi import application
+
     url = f"/s/{key}/"
     statements = 0
     round_trips = 0
+    health_checks = 0
 
     def count_sql(execute, sql, params, many, context):
         nonlocal statements
@@ -334,6 +338,47 @@ def profile(key: str, env: dict[str, str], count: int, out: str | None, sql: boo
         return send(self, command, check_health)
 
     redis.connection.Connection.send_packed_command = count_redis
+    wrapper = type(connections["default"])
+    is_usable = wrapper.is_usable
+
+    def count_health_check(self):
+        nonlocal health_checks
+        health_checks += 1
+        return is_usable(self)
+
+    wrapper.is_usable = count_health_check
+
+    def wsgi_post(body: bytes) -> tuple[str, dict[str, str], bytes]:
+        """One POST through the WSGI application, as gunicorn's sync worker calls it (request
+        started and finished signals, every middleware), minus parsing the HTTP."""
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "SCRIPT_NAME": "",
+            "PATH_INFO": url,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": str(PORT),
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": f"127.0.0.1:{PORT}",
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        started: list = []
+        result = application(environ, lambda status, headers, *_: started.append((status, headers)))
+        try:
+            content = b"".join(result)
+        finally:
+            result.close()  # request_finished: what gunicorn does after each response
+        status, headers = started[0]
+        return status, dict(headers), content
 
     def post(previous: str | None) -> str:
         submission = previous if previous and random.random() < 0.05 else str(uuid.uuid4())
@@ -344,10 +389,10 @@ def profile(key: str, env: dict[str, str], count: int, out: str | None, sql: boo
             "page": "1",
             "q_score": str(score),
             "q_comment": f"Швидко {score}",
-        }  # urlencoded, as wrk (and a browser) sends it; the test client's default is multipart
-        answered = client.post(url, urlencode(form), "application/x-www-form-urlencoded")
-        if answered.status_code != 303:
-            raise SystemExit(f"POST answered {answered.status_code}: {answered.content[:300]!r}")
+        }
+        status, headers, content = wsgi_post(urlencode(form).encode())
+        if not status.startswith("303") or "/r/" not in headers.get("Location", ""):
+            raise SystemExit(f"POST answered {status}: {content[:300]!r}")
         return submission
 
     def backend_cpu() -> float:
@@ -371,7 +416,7 @@ def profile(key: str, env: dict[str, str], count: int, out: str | None, sql: boo
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
-    statements = round_trips = 0
+    statements = round_trips = health_checks = 0
     profiler = cProfile.Profile(time.process_time) if out else None  # CPU, not waits
     pg0, redis0 = backend_cpu(), redis_cpu()
     cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -397,7 +442,8 @@ def profile(key: str, env: dict[str, str], count: int, out: str | None, sql: boo
         f"  per answer: {cpu * per:.2f} ms CPU in Django, {pg * per:.2f} ms in its PostgreSQL "
         f"backend, {redis_used * per:.2f} ms in Redis (whole server); "
         f"{statements / count:.2f} SQL statements ({len(captured) / 20:.2f} with BEGIN and "
-        f"COMMIT), {round_trips / count:.2f} Redis round trips; {wall * per:.2f} ms wall"
+        f"COMMIT) and {health_checks / count:.2f} connection health checks, "
+        f"{round_trips / count:.2f} Redis round trips; {wall * per:.2f} ms wall"
     )
     if sql:
         print("the statements of one answer:")

@@ -105,6 +105,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The public survey pages (/s/…) branch off here to CXLOOP_PUBLIC_MIDDLEWARE below.
+    "cxloop.feedback.middleware.PublicPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -118,6 +120,14 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "cxloop.accounts.middleware.CurrentWorkspaceMiddleware",
     "axes.middleware.AxesMiddleware",
+]
+
+# No session, login, messages, CSRF or workspace on the public survey pages: no cookie there.
+CXLOOP_PUBLIC_PREFIX = "/s/"
+CXLOOP_PUBLIC_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.common.CommonMiddleware",
 ]
 
 ROOT_URLCONF = "cxloop.urls"
@@ -149,6 +159,10 @@ if DATABASE_URL.startswith("sqlite:") and not env("DATABASE_URL"):
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with a health check that costs no round trip while the connection is well
+    # (core/postgresql/base.py): one round trip less on every request.
+    DATABASES["default"]["ENGINE"] = "cxloop.core.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets the web process read while a worker writes; IMMEDIATE avoids upgrade deadlocks.

@@ -72,22 +72,29 @@ def test_a_counter_allows_the_rate_then_refuses_until_the_next_window(backend, r
 
 
 def test_on_redis_a_check_is_one_round_trip_and_the_counter_expires(redis_cache, monkeypatch):
+    import redis
+
     client = throttle._redis_client(redis_cache)
     assert throttle._redis_client(redis_cache) is client  # one client, not one per check
-    sent: list[int] = []
-    original = type(client.pipeline()).execute
+    throttle.hit("t", "203.0.113.9", "120/m")  # the script is loaded once, on first use
+    sent: list[bytes] = []
+    original = redis.connection.Connection.send_packed_command
 
-    def counting(pipe, *args, **kwargs):
-        sent.append(len(pipe.command_stack))
-        return original(pipe, *args, **kwargs)
+    def counting(connection, command, *args, **kwargs):
+        sent.append(b"".join(command) if isinstance(command, list) else command)
+        return original(connection, command, *args, **kwargs)
 
-    monkeypatch.setattr(type(client.pipeline()), "execute", counting)
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
     throttle.hit("t", "203.0.113.5", "120/m", now=1_800_000_000.0)
-    assert sent == [2]  # SET NX + INCR, sent together
+    assert len(sent) == 1  # one round trip
+    assert b"EVALSHA" in sent[0]  # one command: increment and, when new, expire
 
     keys = client.keys("cxloop-test-throttle:*throttle:t:203.0.113.5:*")
     assert len(keys) == 1
     assert client.get(keys[0]) == b"1"
+    assert 0 < client.ttl(keys[0]) <= 60 + throttle.EXPIRY_MARGIN
+    assert throttle.hit("t", "203.0.113.5", "120/m", now=1_800_000_000.0) is False
+    assert client.get(keys[0]) == b"2"
     assert 0 < client.ttl(keys[0]) <= 60 + throttle.EXPIRY_MARGIN
 
 

@@ -334,20 +334,13 @@ def add_experience(experience: Experience) -> date:
                 [
                     LOCK_CLASS,
                     workspace_id,
-                    experience.customer_id,
                     workspace_id,
                     day,
                     *counts.values(),
                     experience.touchpoint_id,
+                    experience.customer_id,
                     experience.language,
                     experience.source,
-                    workspace_id,
-                    day,
-                    *counts.values(),
-                    experience.touchpoint_id,
-                    workspace_id,
-                    day,
-                    *counts.values(),
                 ],
             )
         return day
@@ -376,34 +369,38 @@ def add_experience(experience: Experience) -> date:
 def _append_sql() -> str:
     """PostgreSQL: take the shared lock, read the segment, insert the three delta rows.
 
-    Every value is cast to its column's type (a NULL touchpoint would otherwise be text). The
-    ``lock`` CTE is read by every insert, so it runs, once, before any of them.
+    The values are given once (``delta``), each cast to its column's type (a NULL touchpoint would
+    otherwise be text), and are fewer than psycopg's 50, so it parses the statement once per
+    process. ``delta`` reads ``lock``, so the lock is taken before any insert.
     """
     quote = connection.ops.quote_name
+    fields = {f.column: f for f in ExperienceDay._meta.concrete_fields}
 
-    def cast(field: object) -> str:
+    def cast(column: str) -> str:
         # Text for text: an explicit cast to varchar(n) would cut a long value instead of failing.
-        kind = field.cast_db_type(connection)  # type: ignore[attr-defined]
+        kind = fields[column].cast_db_type(connection)
         return "text" if kind.startswith("varchar") else kind
 
-    def insert(model: type, keys: list[str], source: str) -> str:
-        fields = {f.column: f for f in model._meta.concrete_fields}
-        columns = ["workspace_id", "day", *MEASURES, *keys]
-        values = [
-            "seg.segment_id" if c == "segment_id" else f"%s::{cast(fields[c])}" for c in columns
-        ]
-        target = f"{quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)})"
-        return f"INSERT INTO {target} SELECT {', '.join(values)} FROM {source}"  # noqa: S608
-
     customers = quote(Customer._meta.db_table)
-    fine = insert(ExperienceDay, ["touchpoint_id", "segment_id", "language", "source"], "seg")
-    coarse = insert(ExperienceDayTouchpoint, ["touchpoint_id"], "lock")
-    by_segment = insert(ExperienceDaySegment, ["segment_id"], "seg")
-    segment = f"SELECT segment_id FROM {customers} WHERE id = %s::bigint"  # noqa: S608
-    # Table and column names come from the models, values go as parameters.
+    segment = f"(SELECT segment_id FROM {customers} WHERE id = %s::bigint)"  # noqa: S608
+    given = [f"%s::{cast(c)} AS {quote(c)}" for c in ["workspace_id", "day", *MEASURES]]
+    given += [
+        f"%s::{cast('touchpoint_id')} AS touchpoint_id",
+        f"{segment} AS segment_id",
+        f"%s::text AS {quote('language')}",
+        f"%s::text AS {quote('source')}",
+    ]
+
+    def insert(model: type, keys: list[str]) -> str:
+        names = ", ".join(quote(c) for c in ["workspace_id", "day", *MEASURES, *keys])
+        return f"INSERT INTO {quote(model._meta.db_table)} ({names}) SELECT {names} FROM delta"  # noqa: S608
+
+    fine = insert(ExperienceDay, ["touchpoint_id", "segment_id", "language", "source"])
+    coarse = insert(ExperienceDayTouchpoint, ["touchpoint_id"])
+    by_segment = insert(ExperienceDaySegment, ["segment_id"])
     return (
         "WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(%s, %s)), "  # noqa: S608
-        f"seg AS MATERIALIZED (SELECT ({segment}) AS segment_id FROM lock), "
+        f"delta AS MATERIALIZED (SELECT {', '.join(given)} FROM lock), "
         f"fine AS ({fine}), coarse AS ({coarse}) {by_segment}"
     )
 

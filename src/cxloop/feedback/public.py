@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
@@ -38,29 +39,42 @@ VIA_PARAMS = {"qr": Response.Via.QR, "embed": Response.Via.EMBED}
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """No CSRF (no cookies here), framing allowed, one error page for every refusal."""
+    """No CSRF (no cookies here), framing allowed, one error page for every refusal.
+
+    These pages run without ``LocaleMiddleware`` (``middleware.py``), so the browser's language
+    is active here until the view picks the survey's, and the response varies with it.
+    """
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            throttle.check_address(request)
-            return view(request, *args, **kwargs)
-        except throttle.Throttled:
-            return _error(
-                request,
-                429,
-                _("Too many requests from here. Please wait a minute and try again."),
-            )
-        except RequestDataTooBig:
-            return _error(request, 413, _("That was more text than a survey can take."))
-        except UnknownLanguage as exc:
-            return _error(request, exc.status, str(exc), show_languages=True)
-        except FeedbackError as exc:
-            return _error(request, exc.status, str(exc))
+        with translation.override(_fallback_language(request)):
+            response = _refusals_answered(view, request, *args, **kwargs)
+        patch_vary_headers(response, ("Accept-Language",))
+        return response
 
     return require_http_methods(["GET", "HEAD", "POST"])(
         csrf_exempt(xframe_options_exempt(csp_replace({"frame-ancestors": ["*"]})(wrapped)))
     )
+
+
+def _refusals_answered(
+    view: Callable[..., HttpResponse], request: HttpRequest, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    try:
+        throttle.check_address(request)
+        return view(request, *args, **kwargs)
+    except throttle.Throttled:
+        return _error(
+            request,
+            429,
+            _("Too many requests from here. Please wait a minute and try again."),
+        )
+    except RequestDataTooBig:
+        return _error(request, 413, _("That was more text than a survey can take."))
+    except UnknownLanguage as exc:
+        return _error(request, exc.status, str(exc), show_languages=True)
+    except FeedbackError as exc:
+        return _error(request, exc.status, str(exc))
 
 
 def _fallback_language(request: HttpRequest, default: str = "en") -> str:

@@ -16,11 +16,12 @@ A rate is ``N/s``, ``N/m``, ``N/h`` or ``N/d``. The client address is ``REMOTE_A
 (the same rule as the login throttle); IPv6 addresses count per /64.
 
 Each limit is a counter per fixed window (``…:<address or survey>:<window number>``). These
-counters are on the hot path of every survey answer, so on Redis one check is one round trip
-(``SET key 0 EX … NX`` and ``INCR key`` in one ``MULTI``) through one client per process;
-django-ratelimit's ``add`` + ``incr`` took three round trips and built a new Redis client for
-each (a fifth of the submit's CPU in bench/survey_submit.py). Other cache backends (locmem on a
-laptop) count with ``cache.add`` and ``cache.incr``.
+counters are on the hot path of every survey answer, so on Redis one check is one command and one
+round trip: a server-side script (``EVALSHA``) that increments the counter and, when it has just
+been created, sets its expiry, atomically, through one client per process. (django-ratelimit's
+``add`` + ``incr`` took three round trips and built a new Redis client for each; a ``MULTI`` of
+``SET … NX EX`` and ``INCR`` took four commands.) Other cache backends (locmem on a laptop) count
+with ``cache.add`` and ``cache.incr``.
 """
 
 from __future__ import annotations
@@ -81,6 +82,13 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(multiple or 1) * UNITS[unit]
 
 
+COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
 def _redis_client(cache: RedisCache) -> Any:
     # One client per cache object (per process and thread), on the cache's own connection pool:
     # building a redis.Redis costs more CPU than the round trip itself.
@@ -89,6 +97,15 @@ def _redis_client(cache: RedisCache) -> Any:
         client = cache._cache.get_client(write=True)
         cache.__dict__["_cxloop_throttle_client"] = client
     return client
+
+
+def _count_script(cache: RedisCache) -> Any:
+    """The counting script, registered once per cache object (``EVALSHA``; loaded on demand)."""
+    script = cache.__dict__.get("_cxloop_throttle_script")
+    if script is None:
+        script = _redis_client(cache).register_script(COUNT_SCRIPT)
+        cache.__dict__["_cxloop_throttle_script"] = script
+    return script
 
 
 def hit(name: str, value: str, rate: str, *, now: float | None = None) -> bool:
@@ -101,11 +118,7 @@ def hit(name: str, value: str, rate: str, *, now: float | None = None) -> bool:
     cache = caches["default"]
     expiry = period + EXPIRY_MARGIN
     if isinstance(cache, RedisCache):
-        pipe = _redis_client(cache).pipeline(transaction=True)
-        full_key = cache.make_and_validate_key(key)
-        pipe.set(full_key, 0, ex=expiry, nx=True)
-        pipe.incr(full_key)
-        count = pipe.execute()[1]
+        count = _count_script(cache)(keys=[cache.make_and_validate_key(key)], args=[expiry])
     elif cache.add(key, 1, expiry):
         count = 1
     else:
