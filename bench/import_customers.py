@@ -274,12 +274,51 @@ def child_import(database: str, file: Path, again: bool, trace: bool = False) ->
 # --- the parent: prepare, run children, print ---------------------------------------------------
 
 
+def _server_cpu(database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL process working in ``database`` (its backends and
+    autovacuum workers), read from /proc: only when the server runs on this machine and its
+    processes are readable; else nothing."""
+    name = f" {database.rsplit('/', 1)[-1]}"
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().rstrip()
+            if command.startswith("postgres:") and (
+                f"{name} " in command or command.endswith(name)
+            ):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, UnicodeDecodeError, IndexError, ValueError):
+            continue
+    return found
+
+
 def run_child(*args: str) -> dict:
+    """Run one measurement in a fresh process; for PostgreSQL also sum the server's CPU time
+    for it (``server_cpu_seconds``, None when the server's processes cannot be read)."""
     command = [sys.executable, __file__, "--child", *args]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)  # noqa: S603
-    if done.returncode:
-        sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    database = args[1]
+    watch = not database.startswith("sqlite")
+    before = _server_cpu(database) if watch else {}
+    seen = dict(before)
+    child = subprocess.Popen(  # noqa: S603
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    while watch and child.poll() is None:
+        seen.update(_server_cpu(database))  # a backend's last reading before it exits
+        time.sleep(0.2)
+    stdout, stderr = child.communicate()
+    if child.returncode:
+        sys.exit(f"{' '.join(command)} failed:\n{stdout}\n{stderr}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    seen.update(_server_cpu(database) if watch else {})
+    result["server_cpu_seconds"] = (
+        sum(cpu - before.get(pid, 0.0) for pid, cpu in seen.items()) if seen else None
+    )
+    return result
 
 
 def prepare_postgres(url: str) -> None:
@@ -367,7 +406,8 @@ def main() -> None:
                     f"{rows / raw[-1]['seconds']:>9,.0f} rows/s   import "
                     f"{rows / imported[-1]['seconds']:>9,.0f} rows/s  "
                     f"(created {imported[-1].get('created', 0):,}, bad "
-                    f"{imported[-1].get('bad', 0):,}, peak {imported[-1]['peak_rss_mb']:.0f} MB)",
+                    f"{imported[-1].get('bad', 0):,}, peak {imported[-1]['peak_rss_mb']:.0f} MB, "
+                    f"load {os.getloadavg()[0]:.1f})",
                     flush=True,
                 )
             ceiling = run_child("ceiling", fresh(), str(files[rows]))
@@ -382,19 +422,26 @@ def main() -> None:
     print()
     header = (
         f"{'database':9}{'rows':>10}{'raw rows/s':>13}{'import rows/s':>15}{'import/raw':>12}"
-        f"{'CPU µs/row':>12}{'peak MB':>9}{'added MB':>10}{'re-import rows/s':>18}"
+        f"{'CPU µs/row':>12}{'server µs/row':>15}{'CPU-bound rows/s':>18}{'peak MB':>9}"
+        f"{'added MB':>10}{'re-import rows/s':>18}"
     )
     print(header)
+    cores = os.cpu_count() or 1
     for database, rows, raw, imported, again, _traced, _ceiling in results:
         raw_rate = rows / statistics.median(r["seconds"] for r in raw)
         import_rate = rows / statistics.median(r["seconds"] for r in imported)
         peak = max(r["peak_rss_mb"] for r in imported)
         added = max(r["peak_rss_mb"] - r["baseline_rss_mb"] for r in imported)
         cpu = statistics.median(r["cpu_seconds"] for r in imported) / rows * 1e6
+        server_runs = [r["server_cpu_seconds"] for r in imported]
+        server = None if None in server_runs else statistics.median(server_runs) / rows * 1e6
+        bound = cores / (cpu + (server or 0.0)) * 1e6
         reimport = f"{rows / again['seconds']:>18,.0f}" if again else ""
         print(
             f"{database:9}{rows:>10,}{raw_rate:>13,.0f}{import_rate:>15,.0f}"
-            f"{import_rate / raw_rate:>12.2f}{cpu:>12.1f}{peak:>9.0f}{added:>10.0f}{reimport}"
+            f"{import_rate / raw_rate:>12.2f}{cpu:>12.1f}"
+            f"{'' if server is None else f'{server:.1f}':>15}{bound:>18,.0f}"
+            f"{peak:>9.0f}{added:>10.0f}{reimport}"
         )
     if options.tracemalloc:
         print()
@@ -416,7 +463,11 @@ def main() -> None:
     print()
     print(
         "rows/s: median of the repetitions. CPU µs/row: the import process's CPU time, all "
-        "threads (SQLite's work included; PostgreSQL's server processes not). Peak MB: largest "
+        "threads (SQLite's work included; PostgreSQL's server processes not). server µs/row: "
+        "PostgreSQL's backends and autovacuum workers in the bench database, when the server "
+        "runs here. CPU-bound rows/s: the cores divided by the CPU per row (client + server), what "
+        "an otherwise idle machine could reach with every core busy; on a shared machine it says "
+        "more than the wall-clock rate. Peak MB: largest "
         "resident set of one import process; added MB: of that, what the import added to the "
         "process as it was after loading Django — the batches in flight and, on SQLite, the "
         "page cache, which is capped at 128 MB."
