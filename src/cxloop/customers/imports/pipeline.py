@@ -82,6 +82,7 @@ class _Writer:
 
     def _work(self) -> None:
         try:
+            bulk.prepare_writer()
             with transaction.atomic() if self.dry_run else nullcontext():
                 while (batch := self.queue.get()) is not None:
                     if self.error is None:
