@@ -239,12 +239,73 @@ def stored_submissions() -> set[str]:
     return ids
 
 
-def run_wrk(key: str, duration: int, connections: int, threads: int, workdir: Path) -> dict:
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def _cpu_snapshot(server_pid: int) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of the gunicorn workers, this database's PostgreSQL backends and the
+    Redis server (Linux ``/proc``; empty where unreadable)."""
+    import psycopg
+
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        backends = [
+            r[0]
+            for r in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            ).fetchall()
+        ]
+    redis_pids = []
+    if redis_available():
+        import redis
+
+        redis_pids = [redis.Redis.from_url(REDIS_URL).info("server")["process_id"]]
+    snapshot: dict[str, dict[int, float]] = {}
+    for name, pids in (
+        ("gunicorn", _children(server_pid)),
+        ("postgres", backends),
+        ("redis", redis_pids),
+    ):
+        snapshot[name] = {p: c for p in pids if (c := _cpu_seconds(p)) is not None}
+    return snapshot
+
+
+def _cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds per part between two snapshots (a process that started in between counts
+    whole; one that ended in between is missed, so the figure is a floor)."""
+    return {
+        name: sum(cpu - before[name].get(pid, 0.0) for pid, cpu in after[name].items())
+        for name in after
+    }
+
+
+def run_wrk(
+    key: str, duration: int, connections: int, threads: int, workdir: Path, server_pid: int
+) -> dict:
     script = workdir / "submit.lua"
     script.write_text(LUA)
     for old in workdir.glob("accepted-*.txt"):
         old.unlink()
     before = stored_submissions()
+    load = os.getloadavg()
+    cpu_before = _cpu_snapshot(server_pid)
+    wrk_before = os.times()
     output = subprocess.run(  # noqa: S603
         [  # noqa: S607 - wrk from the system's PATH
             "wrk",
@@ -264,7 +325,12 @@ def run_wrk(key: str, duration: int, connections: int, threads: int, workdir: Pa
         text=True,
         check=True,
     ).stdout
+    wrk_after = os.times()
     time.sleep(1)  # requests still in flight when wrk stopped finish
+    cpu = _cpu_used(cpu_before, _cpu_snapshot(server_pid))
+    cpu["wrk"] = (wrk_after.children_user + wrk_after.children_system) - (
+        wrk_before.children_user + wrk_before.children_system
+    )
     after = stored_submissions() - before
     accepted: list[str] = []
     for path in workdir.glob("accepted-*.txt"):
@@ -282,6 +348,8 @@ def run_wrk(key: str, duration: int, connections: int, threads: int, workdir: Pa
         "stored": len(after),
         "lost": len(accepted_ids - after),
         "beyond_accepted": len(after - accepted_ids),
+        "cpu": cpu,
+        "load": load,
     }
 
 
@@ -484,7 +552,9 @@ def main() -> None:
         warm_up(key)
         with tempfile.TemporaryDirectory() as tmp:
             for number in range(1, args.repeat + 1):
-                result = run_wrk(key, args.duration, args.connections, args.threads, Path(tmp))
+                result = run_wrk(
+                    key, args.duration, args.connections, args.threads, Path(tmp), server.pid
+                )
                 results.append(result)
                 print(
                     f"run {number}: {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, "
@@ -493,6 +563,15 @@ def main() -> None:
                     f"({result['accepted_unique']} distinct submissions), stored "
                     f"{result['stored']}, lost {result['lost']}, stored beyond accepted "
                     f"{result['beyond_accepted']} (in flight at the stop)",
+                    flush=True,
+                )
+                per = {k: 1000 * v / max(result["requests"], 1) for k, v in result["cpu"].items()}
+                total = sum(per.values())
+                print(
+                    f"       CPU per request {total:.2f} ms ("
+                    + ", ".join(f"{k} {v:.2f}" for k, v in per.items())
+                    + f"): {os.cpu_count()} CPUs give at most {1000 * os.cpu_count() / total:.0f}"
+                    " req/s; load before the run " + ", ".join(f"{x:.2f}" for x in result["load"]),
                     flush=True,
                 )
     finally:

@@ -182,8 +182,101 @@ def test_a_database_error_that_is_not_a_lost_race_is_not_hidden(alice, monkeypat
     def broken(*args, **kwargs):
         raise IntegrityError("some other constraint")
 
-    monkeypatch.setattr(respond, "_store_answers", broken)
+    monkeypatch.setattr(respond.inserts, "insert_response", broken)
     with pytest.raises(IntegrityError, match="some other constraint"):
         form.post(Client(), {"q_score": "4", "q_comment": "ok"})
     assert not Response.unscoped.exists()
     assert not Experience.unscoped.exists()  # rolled back with the response
+
+
+def test_on_postgresql_a_new_answer_takes_four_statements_in_one_transaction(alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes the ORM's statements")
+    csat = SurveyFactory(workspace=alice.workspace, kind="csat")
+    client = Client()
+    form = Form.of(client.get(f"/s/{csat.public_key}/"))
+    with CaptureQueriesContext(connection) as captured:
+        done = form.post(client, {"q_score": "2", "q_comment": "Довго чекав"})
+    assert done.status_code == 303
+    heads = [" ".join(q["sql"].split()[:3]) for q in captured.captured_queries]
+    statements = [h for h in heads if not h.startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) == 4, heads  # the link, the experience, its rollups, the answer
+    assert statements[0].startswith("SELECT")
+    assert statements[1].startswith('INSERT INTO "experiences_experience"')
+    assert statements[2].startswith("WITH lock AS")
+    assert statements[3].startswith("WITH r AS")
+
+
+@pytest.mark.parametrize("answered", [0, 1, 2])
+def test_a_new_response_and_its_answers_are_stored_as_the_orm_stores_them(alice, answered):
+    import uuid
+
+    from cxloop.core.scoping import bind_workspace
+    from cxloop.feedback import inserts
+    from cxloop.feedback.models import Answer
+
+    csat = SurveyFactory(workspace=alice.workspace, kind="csat")
+    score, comment = Question.unscoped.filter(survey=csat).order_by("position")
+    submission = uuid.uuid4()
+    with bind_workspace(alice.workspace):
+        response = Response(
+            survey=csat,
+            submission_id=submission,
+            via=Response.Via.QR,
+            language="uk",
+            status=Response.Status.PARTIAL,
+            revision=1,
+            page=2,
+            score=4,
+            scale="csat",
+        )
+        rows = [
+            Answer(response=response, question=score, number=4),
+            Answer(response=response, question=comment, text="Швидко <b>", choices=["a", "б"]),
+        ][:answered]
+        inserts.insert_response(response, rows)
+    assert response.pk is not None
+    stored = Response.unscoped.get(submission_id=submission)
+    assert stored.pk == response.pk
+    assert stored.workspace_id == alice.workspace.pk
+    assert (stored.via, stored.language, stored.status, stored.page, stored.score) == (
+        "qr",
+        "uk",
+        "partial",
+        2,
+        4,
+    )
+    assert stored.started_at is not None
+    assert stored.started_at == response.started_at
+    assert stored.updated_at == response.updated_at
+    assert stored.completed_at is None
+    answers = list(Answer.unscoped.filter(response=stored).order_by("question__position"))
+    assert [(a.question_id, a.number, a.text, a.choices) for a in answers] == [
+        (score.pk, 4, "", []),
+        (comment.pk, None, "Швидко <b>", ["a", "б"]),
+    ][:answered]
+    assert all(a.workspace_id == alice.workspace.pk for a in answers)
+
+
+def test_a_response_of_another_workspace_is_refused(alice, bob):
+    import uuid
+
+    from cxloop.core.scoping import CrossWorkspaceWrite, bind_workspace
+    from cxloop.feedback import inserts
+
+    csat = SurveyFactory(workspace=alice.workspace, kind="csat")
+    with bind_workspace(bob.workspace), pytest.raises(CrossWorkspaceWrite):
+        inserts.insert_response(
+            Response(
+                workspace=alice.workspace,
+                survey=csat,
+                submission_id=uuid.uuid4(),
+                via="anonymous",
+                language="en",
+            ),
+            [],
+        )
+    assert not Response.unscoped.exists()

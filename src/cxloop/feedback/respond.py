@@ -38,7 +38,7 @@ from cxloop.customers.models import Customer
 from cxloop.experiences.models import Experience, Source
 from cxloop.experiences.services import record_experience
 
-from . import events, lookup
+from . import events, inserts, lookup
 from .errors import (
     AnswersInvalid,
     FormOutdated,
@@ -412,7 +412,7 @@ def submit(
                 )
                 if completing:
                     response.experience = _record(respondent, score, scale, text, language, now)
-                response.save(force_insert=True)
+                inserts.insert_response(response, _answer_rows(response, shown, given))
             else:
                 changes: dict[str, Any] = {
                     "revision": F("revision") + 1,
@@ -432,8 +432,8 @@ def submit(
                     experience = _record(respondent, score, scale, text, language, now)
                     Response.objects.filter(pk=response.pk).update(experience=experience)
                 response.refresh_from_db()
+                _store_answers(response, questions, shown, given, numbers, existing)
 
-            _store_answers(response, questions, shown, given, numbers, existing)
             if finalize and response.experience_id is not None:
                 events.response_completed.send(
                     sender=Response,
@@ -474,15 +474,10 @@ def _record(
     )
 
 
-def _store_answers(
-    response: Response,
-    questions: Sequence[Question],
-    shown: Sequence[Question],
-    given: Mapping[str, Given],
-    numbers: Mapping[str, int],
-    existing: Sequence[Answer],
-) -> None:
-    rows = [
+def _answer_rows(
+    response: Response, shown: Sequence[Question], given: Mapping[str, Given]
+) -> list[Answer]:
+    return [
         Answer(
             response=response,
             question=q,
@@ -493,6 +488,19 @@ def _store_answers(
         for q in shown
         if q.key in given and not given[q.key].empty
     ]
+
+
+def _store_answers(
+    response: Response,
+    questions: Sequence[Question],
+    shown: Sequence[Question],
+    given: Mapping[str, Given],
+    numbers: Mapping[str, int],
+    existing: Sequence[Answer],
+) -> None:
+    """The answers of a page sent again (a later step, or an edit): upserted, and those left
+    empty or no longer asked deleted."""
+    rows = _answer_rows(response, shown, given)
     if existing:
         Answer.objects.bulk_create(
             rows,
