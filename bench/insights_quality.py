@@ -1,9 +1,15 @@
 """Quality of the insights fast path on the labelled sets in ../shared/data/feedback.
 
 Prints, per set: language accuracy; the workspace model's 5-fold stratified CV macro-F1
-(random_state=0, labels negative→negative, neutral→ok, positive→wow); the cold-start
-classifier's macro-F1 (no training on the set); the learning curve (each fold's training part cut
-to 250…4,000 examples, tested on the whole fold); and topic precision/recall on the airline set.
+(random_state=0, labels negative→negative, neutral→ok, positive→wow) with per-class F1; the
+cold-start classifier's macro-F1 (no training on the set); the learning curve (each fold's
+training part cut to 250…4,000 examples, tested on the whole fold); and topic precision/recall on
+the airline set.
+
+The workspace model is trained the way a workspace trains it (``train_model``, its inner
+cross-validation and stacking included) on each outer fold's training part, with what a workspace
+has: for the Rozetka sets each review's star rating (as a workspace has its answers' scores,
+scaled 0–1 like ``scoring.scaled_score`` does), for the airline set only the three labels.
 
 The data are for evaluation only and are read from outside the repository; nothing is written.
 
@@ -99,13 +105,16 @@ def main() -> None:
         rows = load(SETS[key])
         texts = [r["text"] for r in rows]
         labels = np.array([EMOTIONS.index(emotion_of_label(r["label"])) for r in rows])
+        scores = [(int(r["rating"]) - 1) / 4 for r in rows] if rows[0].get("rating") else None
         started = time.perf_counter()
         languages = [detect_language(t) for t in texts]
         lang_acc = float(np.mean([a == r["lang"] for a, r in zip(languages, rows, strict=True)]))
         print(f"\n== {SETS[key]} ({len(rows)} texts)")
+        source = "star ratings" if scores else "labels"
+        print(f"  workspace model learns from: {source}")
         print(f"  language accuracy: {lang_acc:.4f} ({time.perf_counter() - started:.1f}s)")
         started = time.perf_counter()
-        decision = cross_validated_decision(texts, labels, languages)
+        decision = cross_validated_decision(texts, labels, languages, scores=scores)
         predicted = decision.argmax(axis=1)
         ws = macro(labels, predicted)
         print(
@@ -126,21 +135,26 @@ def main() -> None:
             for size in CURVE:
                 if size > len(texts) * 0.8:
                     continue
-                d = cross_validated_decision(texts, labels, languages, train_size=size)
+                d = cross_validated_decision(
+                    texts, labels, languages, scores=scores, train_size=size
+                )
                 curve[size] = macro(labels, d.argmax(axis=1))
                 print(f"  learning curve {size:5d}: {curve[size]:.4f}", flush=True)
-        table.append((SETS[key], ws, cs, lang_acc, curve))
+        table.append(
+            (SETS[key], ws, f1_score(labels, predicted, average=None), cs, lang_acc, curve)
+        )
         if key == "en":
             topics_report(rows, languages)
     print(
-        "\n| set | workspace model | cold start | language | "
+        "\n| set | workspace model | F1 negative / ok / wow | cold start | language | "
         + " | ".join(f"n={s}" for s in CURVE)
         + " |"
     )
-    print("|---|---|---|---|" + "---|" * len(CURVE))
-    for name, ws, cs, la, curve in table:
+    print("|---|---|---|---|---|" + "---|" * len(CURVE))
+    for name, ws, per_class, cs, la, curve in table:
         cells = " | ".join(f"{curve[s]:.3f}" if s in curve else "–" for s in CURVE)
-        print(f"| {name} | {ws:.3f} | {cs:.3f} | {la:.4f} | {cells} |")
+        classes = " / ".join(f"{v:.3f}" for v in per_class)
+        print(f"| {name} | {ws:.3f} | {classes} | {cs:.3f} | {la:.4f} | {cells} |")
     print("\nreproduce: CXLOOP_DATABASE_URL= .venv/bin/python bench/insights_quality.py")
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from cxloop.experiences.scoring import ScoreOutOfRange, emotion_for_outcome, outcome_for_score
+from cxloop.experiences.scoring import (
+    ScoreOutOfRange,
+    emotion_for_outcome,
+    outcome_for_score,
+    scaled_score,
+)
 
 
 @pytest.mark.parametrize(
@@ -34,3 +39,17 @@ def test_outcome_decides_the_emotion():
         "ok",
         "wow",
     ]
+
+
+@pytest.mark.parametrize(
+    ("score", "scale", "place"),
+    [(0, "nps", 0.0), (7, "nps", 0.7), (10, "nps", 1.0), (1, "stars5", 0.0), (4, "stars5", 0.75),
+     (3, "csat", 0.5), (7, "ces", 1.0)],
+)  # fmt: skip
+def test_a_score_has_a_place_from_0_to_1_on_its_scale(score, scale, place):
+    assert scaled_score(score, scale) == pytest.approx(place)
+
+
+def test_a_place_is_never_invented_for_a_score_off_its_scale():
+    with pytest.raises(ScoreOutOfRange):
+        scaled_score(11, "nps")

@@ -143,6 +143,24 @@ def test_training_needs_examples_of_every_emotion(examples):
         _train(no_wow)
 
 
+def test_scores_teach_finer_levels_than_the_three_emotions(examples):
+    # Stars 1–5 labelled 1–2 / 3 / 4–5, as review sites do: 1★ vs 2★ and 4★ vs 5★ get learners
+    # of their own; the cuts at the emotion boundaries would repeat the one-vs-rest ones.
+    stars = {"negative": [1, 2], "ok": [3], "wow": [4, 5]}
+    scores = [(stars[e][i % len(stars[e])] - 1) / 4 for i, (_, e, _) in enumerate(examples)]
+    model = _train(examples, scores=scores, folds=3)
+    assert model.metrics["ordinal_cuts"] == [0.125, 0.875]
+    assert model.metrics["macro_f1"] > 0.9
+    # However many learners, the saved model is one linear layer over the features.
+    assert model.coef.shape == (3, model.features.n_features)
+
+
+def test_labels_alone_add_no_cut_and_still_train_the_stacked_model(examples):
+    model = _train(examples, folds=3)
+    assert model.metrics["ordinal_cuts"] == []
+    assert model.metrics["stack_folds"] == 3
+
+
 def test_weights_let_corrections_outweigh_score_labels():
     texts = ["Доставка норм"] * 10 + ["Все погано"] * 10 + ["Все чудово"] * 10
     emotions = ["wow"] * 5 + ["ok"] * 5 + ["negative"] * 10 + ["wow"] * 10

@@ -8,6 +8,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from cxloop.insights.classifiers.workspace import EmotionModel
+
 from .conftest import constructed_examples
 
 
@@ -99,6 +101,20 @@ def test_train_from_scores(labelled, tmp_path):
                   "-o", str(model), "--folds", "0")  # fmt: skip
     assert model.exists()
     assert "saved" in out
+
+
+def test_train_from_scores_learns_the_finer_levels_too(tmp_path):
+    path, model = tmp_path / "nps.csv", tmp_path / "model.cxm"
+    nps = {"negative": (0, 5), "ok": (7, 8), "wow": (9, 10)}
+    rows = [
+        {"text": t, "score": nps[e][i % 2]} for i, (t, e, _) in enumerate(constructed_examples(45))
+    ]
+    _write(path, rows, ["text", "score"])
+    out, _ = _run("train", str(path), "--score-column", "score", "--scale", "nps",
+                  "-o", str(model), "--folds", "3")  # fmt: skip
+    assert "cross-validated macro-F1" in out
+    # 0|5, 7|8 and 9|10 get learners of their own; 5|7 and 8|9 are the emotion boundaries.
+    assert EmotionModel.load(str(model)).metrics["ordinal_cuts"] == [0.25, 0.75, 0.95]
 
 
 def test_evaluate_defaults_to_the_cold_start_classifier(labelled):

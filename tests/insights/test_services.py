@@ -133,6 +133,15 @@ def test_corrections_become_weighted_training_examples(alice, topics):
     assert examples.emotions == ["ok"]
     assert examples.weights == [services.CORRECTION_WEIGHT]
     assert examples.corrections == 1
+    # The score said WOW and a person said OK: the score no longer speaks for this text.
+    assert examples.scores == [None]
+
+
+def test_training_examples_carry_each_answers_place_on_its_scale(alice):
+    _experiences(alice.workspace, [("Так собі", "negative", "uk"), ("Супер", "wow", "uk")])
+    with bind_workspace(alice.workspace):
+        examples = services.training_examples()
+    assert examples.scores == [pytest.approx(0.2), pytest.approx(1.0)]
 
 
 def test_tasks_analyse_and_train(alice, topics, settings):

@@ -78,3 +78,14 @@ def outcome_for_score(score: int, scale: str) -> Outcome:
 
 def emotion_for_outcome(outcome: str) -> Emotion:
     return EMOTION_OF_OUTCOME[Outcome(outcome)]
+
+
+def scaled_score(score: int, scale: str) -> float:
+    """``score``'s place on its scale from 0 (lowest) to 1 (highest): comparable across scales.
+
+    Every scale here is "higher is better" (CES asks how easy it was), so 1 is always the best.
+    """
+    lowest, highest, _, _ = SCALE_BOUNDS[Scale(scale)]
+    if not lowest <= score <= highest:
+        raise ScoreOutOfRange(f"{score} is outside the {scale} scale ({lowest}–{highest}).")
+    return (score - lowest) / (highest - lowest)

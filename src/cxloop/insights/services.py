@@ -7,7 +7,7 @@ cxloop does; tasks bind it from the ids they carry.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -18,6 +18,7 @@ from sklearn.metrics import f1_score
 
 from cxloop.core.scoping import current_workspace
 from cxloop.experiences.models import Experience
+from cxloop.experiences.scoring import scaled_score
 
 from . import emerging, spikes
 from .analysis import analyse_texts
@@ -192,6 +193,9 @@ class TrainingExamples:
     languages: list[str]
     weights: list[float]
     corrections: int
+    # Each example's score scaled to 0–1 on its scale (None for a correction or no score): the
+    # model learns finer levels than the three emotions from it ("1★ vs 2★", "9 vs 10").
+    scores: list[float | None] = field(default_factory=list)
 
 
 def training_examples() -> TrainingExamples:
@@ -203,18 +207,21 @@ def training_examples() -> TrainingExamples:
         Experience.objects.exclude(text="")
         .filter(Q(score__isnull=False) | ~Q(analysis__corrected_emotion=""))
         .filter(Q(score__isnull=False) | Q(analysis__isnull=False))
-        .values_list("text", "emotion", "analysis__corrected_emotion", "analysis__language")
+        .values_list(
+            "text", "emotion", "analysis__corrected_emotion", "analysis__language", "score", "scale"
+        )
         .order_by("pk")
     )
-    texts, emotions, languages, weights = [], [], [], []
+    texts, emotions, languages, weights, scores = [], [], [], [], []
     corrections = 0
-    for text, emotion, corrected, language in rows.iterator(chunk_size=5_000):
+    for text, emotion, corrected, language, score, scale in rows.iterator(chunk_size=5_000):
         texts.append(text)
         emotions.append(corrected or emotion)
         weights.append(CORRECTION_WEIGHT if corrected else 1.0)
         corrections += bool(corrected)
         languages.append(language or detect_language(text))
-    return TrainingExamples(texts, emotions, languages, weights, corrections)
+        scores.append(None if corrected or score is None else scaled_score(score, scale))
+    return TrainingExamples(texts, emotions, languages, weights, corrections, scores)
 
 
 @dataclass(frozen=True)
@@ -243,7 +250,8 @@ def train_workspace_model(
     try:
         model = train_model(
             examples.texts, examples.emotions, examples.languages,
-            weights=examples.weights, folds=folds, version=str(next_version),
+            weights=examples.weights, scores=examples.scores, folds=folds,
+            version=str(next_version),
         )  # fmt: skip
     except NotEnoughExamples as exc:
         return TrainingResult(None, False, str(exc))

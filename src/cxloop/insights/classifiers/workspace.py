@@ -1,31 +1,44 @@
 """The workspace model: an emotion classifier learnt from a workspace's own rated answers.
 
 Features: ``features.TextFeatures`` (hashed char 2–5-grams and lemma uni/bigrams with negation
-marks, sublinear TF-IDF). Learner: a linear SVM (liblinear), balanced class weights, per-example
-weights (a manual correction outweighs a score-derived label). Probabilities: softmax of the SVM's
-decision values divided by a temperature chosen to minimise log-loss on the cross-validation
-predictions, so ``confidence`` is calibrated rather than a raw margin.
+marks, sublinear TF-IDF), computed once per training. Learners, all linear on those features
+(``_fit_base``): a one-vs-rest linear SVM, NB-SVM (log-count-ratio scaled features), complement
+naive Bayes, cumulative "score above cut" SVMs for score levels finer than the three emotions
+(1★ vs 2★, 4★ vs 5★: a workspace's answers carry scores, not only labels) and a regression on
+the score's place on its scale. A multinomial logistic regression learns from the learners'
+out-of-fold decisions how to combine them, and per-emotion offsets chosen on those decisions
+maximise macro-F1 (the middle emotion, ``ok``, is the one a plain argmax misses). Every part is
+linear, so the trained model folds into a single (3, n_features) matrix: predicting costs one
+sparse product, as a lone SVM does. Probabilities: softmax of those logits over a temperature
+chosen to minimise log-loss on the out-of-fold logits, so ``confidence`` is calibrated.
 
-Quality: ``train`` runs stratified k-fold cross-validation (``random_state=0``) before the final
-fit and keeps macro-F1, accuracy, per-class F1 and the number of examples in ``metrics``; the
-training service compares that with the active model before switching (``services.py``).
+Quality: ``train_model`` cross-validates the stacker over the out-of-fold decisions, so macro-F1,
+accuracy and per-emotion F1 in ``metrics`` are measured on examples no part of the model saw;
+the training service compares that with the active model before switching (``services.py``).
+``bench/insights_quality.py`` evaluates the whole training with an outer 5-fold CV.
+Per-example weights let a manual correction outweigh a score-derived label.
 
 File format: a NumPy ``.npz`` archive (no pickle, so loading a file cannot run code) with the
-feature columns and IDF, the weights (float16) and a JSON header.
+feature columns and IDF, the weights (float16) and a JSON header. The stacked model has the
+shape a lone SVM had, so the format did not change and older files still load.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
-from sklearn.svm import LinearSVC
+from sklearn.naive_bayes import ComplementNB
+from sklearn.svm import LinearSVC, LinearSVR
 
 from ..features import TextFeatures
 from .base import EMOTIONS, EmotionPrediction
@@ -35,6 +48,15 @@ FORMAT = "cxloop-emotion-model/1"
 DEFAULT_C = 0.1
 MIN_EXAMPLES_PER_EMOTION = 5
 _TEMPERATURES = np.geomspace(0.05, 5.0, 60)
+# Score levels beyond the emotion boundaries that get a cumulative learner of their own.
+MAX_ORDINAL_CUTS = 4
+NB_ALPHA = 0.3
+STACK_C = 1.0
+_OFFSETS = np.round(np.arange(-1.0, 1.01, 0.1), 2)
+# Above this many examples the stacker learns from 3 folds instead of ``folds``.
+LARGE = 20_000
+LEARNERS = {"svm", "nb", "cnb", "svr"}
+SVM_TOL = 1e-3
 
 
 class NotEnoughExamples(ValueError):
@@ -59,6 +81,10 @@ class EmotionModel:
     def decision(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
         matrix = self.features.transform(texts, languages)
         return np.asarray(matrix @ self.coef.T, dtype=np.float64) + self.intercept
+
+    def logits(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
+        """What the emotion is the argmax of (``decision``; kept as a name for the evaluators)."""
+        return self.decision(texts, languages)
 
     def predict_proba(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -133,28 +159,185 @@ def _softmax(values: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
-def _fit(
-    texts: Sequence[str],
+# --- the learners ------------------------------------------------------------------------------
+# Every base learner is linear in the features, and so is the stacker on top of them: the whole
+# model folds into one (3, n_features) matrix, and predicting costs what one linear SVM costs.
+
+
+def _ordinal_cuts(ordinal: np.ndarray, labels: np.ndarray) -> list[float]:
+    """Thresholds between score levels that add something to the three emotion labels.
+
+    A cut whose split equals an emotion boundary (below/met, met/exceeded) repeats a one-vs-rest
+    learner and is skipped; so is a cut with fewer than 5% of the examples (or 10) on a side.
+    Stars 1–5 labelled 1–2 / 3 / 4–5 keep 1|2 and 4|5: "terrible" vs "bad", "good" vs "great".
+    """
+    levels = np.unique(ordinal)
+    least = max(10, int(0.05 * len(ordinal)))
+    cuts = []
+    for low, high in itertools.pairwise(levels):
+        cut = (low + high) / 2
+        above = ordinal > cut
+        if min(above.sum(), len(above) - above.sum()) < least:
+            continue
+        if any(np.mean(above == (labels > k)) > 0.98 for k in (0, 1)):
+            continue
+        cuts.append(float(cut))
+    if len(cuts) > MAX_ORDINAL_CUTS:
+        cuts = [
+            cuts[i] for i in np.linspace(0, len(cuts) - 1, MAX_ORDINAL_CUTS).round().astype(int)
+        ]
+    return cuts
+
+
+def _log_count_ratio(
+    binary: sp.csr_matrix, positive: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """NB-SVM's log-count ratio of each feature for ``positive`` against the rest."""
+    p = 1.0 + binary.T @ (weights * positive)
+    q = 1.0 + binary.T @ (weights * ~positive)
+    return np.log((p / p.sum()) / (q / q.sum()))
+
+
+def _fit_base(
+    matrix: sp.csr_matrix,
     labels: np.ndarray,
-    languages: Sequence[str],
+    ordinal: np.ndarray,
     weights: np.ndarray,
+    cuts: Sequence[float],
     c: float,
-) -> tuple[TextFeatures, LinearSVC]:
-    features = TextFeatures()
-    matrix = features.fit_transform(texts, languages)
-    learner = LinearSVC(C=c, class_weight="balanced")
-    learner.fit(matrix, labels, sample_weight=weights)
-    return features, learner
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of (coef, intercept) of every base learner; their decisions feed the stacker.
+
+    - a linear SVM, one-vs-rest over the three emotions (balanced class weights);
+    - NB-SVM: the same on features scaled by each emotion's log-count ratio (Wang & Manning
+      2012), which sharpens rare but telling n-grams;
+    - complement naive Bayes' per-emotion log-likelihoods (another view of the same counts);
+    - cumulative binary SVMs "score above cut" for finer score levels (``_ordinal_cuts``);
+    - a linear support-vector regression on the ordinal position (0 = worst, 1 = best).
+    """
+    coefs, intercepts = [], []
+
+    def svm(x: sp.csr_matrix, target: np.ndarray) -> LinearSVC:
+        return LinearSVC(C=c, class_weight="balanced", tol=SVM_TOL).fit(
+            x, target, sample_weight=weights
+        )
+
+    if "svm" in LEARNERS:
+        ovr = svm(matrix, labels)
+        coefs.append(ovr.coef_)
+        intercepts.append(ovr.intercept_)
+    binary = matrix.copy()
+    binary.data[:] = 1.0
+    for k in range(len(EMOTIONS)):
+        ratio = _log_count_ratio(binary, labels == k, weights)
+        scaled = matrix.copy()
+        scaled.data *= ratio[scaled.indices]
+        learner = svm(scaled, labels == k)
+        coefs.append(learner.coef_ * ratio)
+        intercepts.append(learner.intercept_)
+    if "cnb" in LEARNERS:
+        bayes = ComplementNB(alpha=NB_ALPHA).fit(matrix, labels, sample_weight=weights)
+        coefs.append(bayes.feature_log_prob_)
+        intercepts.append(np.zeros(len(EMOTIONS)))
+    for cut in cuts:
+        learner = svm(matrix, ordinal > cut)
+        coefs.append(learner.coef_)
+        intercepts.append(learner.intercept_)
+    if "svr" not in LEARNERS:
+        return np.vstack(coefs), np.concatenate(intercepts)
+    regression = LinearSVR(
+        C=c, loss="squared_epsilon_insensitive", dual=True, max_iter=2000, random_state=0
+    ).fit(matrix, ordinal, sample_weight=weights)
+    coefs.append(regression.coef_[None, :])
+    intercepts.append(np.atleast_1d(regression.intercept_))
+    return np.vstack(coefs), np.concatenate(intercepts)
 
 
-def _decision(features: TextFeatures, learner: LinearSVC, texts, languages) -> np.ndarray:
-    return learner.decision_function(features.transform(texts, languages))
+def _macro_f1(labels: np.ndarray, predicted: np.ndarray) -> float:
+    """Macro-F1 over the three emotions in numpy: the offset search calls it hundreds of times."""
+    k = len(EMOTIONS)
+    confusion = np.bincount(labels * k + predicted, minlength=k * k).reshape(k, k)
+    hits = np.diag(confusion)
+    denominator = confusion.sum(axis=0) + confusion.sum(axis=1)
+    return float(np.mean(np.where(denominator > 0, 2 * hits / np.maximum(denominator, 1), 0.0)))
 
 
-def _best_temperature(decision: np.ndarray, labels: np.ndarray) -> float:
+@dataclass
+class _Stacker:
+    """Multinomial logistic regression on the standardised base decisions, plus class offsets.
+
+    The offsets are added to the ok and wow logits and chosen on the (out-of-fold) training
+    decisions to maximise macro-F1: log-loss alone under-predicts the hard middle class.
+    """
+
+    coef: np.ndarray  # (3, k) on raw base decisions
+    intercept: np.ndarray  # (3,)
+
+    @classmethod
+    def fit(cls, decisions: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> _Stacker:
+        mean = decisions.mean(axis=0)
+        scale = decisions.std(axis=0) + 1e-9
+        learner = LogisticRegression(C=STACK_C, class_weight="balanced", max_iter=2000)
+        learner.fit((decisions - mean) / scale, labels, sample_weight=weights)
+        coef = learner.coef_ / scale
+        intercept = learner.intercept_ - coef @ mean
+        logits = decisions @ coef.T + intercept
+        return cls(coef, intercept + _best_offsets(logits, labels))
+
+    def logits(self, decisions: np.ndarray) -> np.ndarray:
+        return decisions @ self.coef.T + self.intercept
+
+
+def _best_offsets(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    best, best_offsets = _macro_f1(labels, logits.argmax(axis=1)), np.zeros(len(EMOTIONS))
+    for ok in _OFFSETS:
+        for wow in _OFFSETS:
+            offsets = np.array([0.0, ok, wow])
+            score = _macro_f1(labels, (logits + offsets).argmax(axis=1))
+            if score > best + 1e-9:
+                best, best_offsets = score, offsets
+    return best_offsets
+
+
+def _fold_decisions(
+    matrix: sp.csr_matrix,
+    labels: np.ndarray,
+    ordinal: np.ndarray,
+    weights: np.ndarray,
+    cuts: Sequence[float],
+    c: float,
+    folds: int,
+    random_state: int,
+) -> np.ndarray:
+    """Out-of-fold decisions of the base learners: what the stacker learns from."""
+    decisions = None
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=random_state)
+    for train, test in splitter.split(np.zeros(len(labels)), labels):
+        coef, intercept = _fit_base(
+            matrix[train], labels[train], ordinal[train], weights[train], cuts, c
+        )
+        if decisions is None:
+            decisions = np.zeros((len(labels), len(intercept)))
+        decisions[test] = matrix[test] @ coef.T + intercept
+    return decisions
+
+
+def _best_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     rows = np.arange(len(labels))
-    losses = [-np.log(_softmax(decision / t)[rows, labels] + 1e-12).mean() for t in _TEMPERATURES]
+    losses = [-np.log(_softmax(logits / t)[rows, labels] + 1e-12).mean() for t in _TEMPERATURES]
     return float(_TEMPERATURES[int(np.argmin(losses))])
+
+
+def ordinal_positions(
+    scores: Sequence[float | None] | None, emotions_index: np.ndarray
+) -> np.ndarray:
+    """Each example's place from 0 (worst) to 1 (best): its score where it has one (already
+    scaled to 0–1 by the caller), else its emotion (negative 0, ok 0.5, wow 1)."""
+    fallback = emotions_index / (len(EMOTIONS) - 1)
+    if scores is None:
+        return fallback.astype(float)
+    values = np.array([np.nan if s is None else float(s) for s in scores])
+    return np.where(np.isnan(values), fallback, values)
 
 
 def cross_validated_decision(
@@ -163,15 +346,19 @@ def cross_validated_decision(
     languages: Sequence[str],
     weights: np.ndarray | None = None,
     *,
+    scores: Sequence[float | None] | None = None,
     folds: int = 5,
+    inner_folds: int = 5,
     c: float = DEFAULT_C,
     random_state: int = 0,
     train_size: int | None = None,
 ) -> np.ndarray:
-    """Out-of-fold decision values of stratified k-fold CV.
+    """Out-of-fold logits of stratified k-fold CV of the whole training (what ``train_model``
+    does, inner cross-validation included), each fold tested on texts it never saw.
 
     ``train_size`` caps each fold's training part (a stratified random subset, the same
     ``random_state``) while every fold is still tested on its whole test part: the learning curve.
+    ``scores`` are the examples' scores scaled to 0–1 (None where an example has none).
     """
     labels = np.asarray(labels)
     weights = np.ones(len(labels)) if weights is None else np.asarray(weights, float)
@@ -182,16 +369,18 @@ def cross_validated_decision(
             train, _ = train_test_split(
                 train, train_size=train_size, stratify=labels[train], random_state=random_state
             )
-        features, learner = _fit(
+        model = train_model(
             [texts[i] for i in train],
-            labels[train],
+            [EMOTIONS[k] for k in labels[train]],
             [languages[i] for i in train],
-            weights[train],
-            c,
+            weights=weights[train],
+            scores=None if scores is None else [scores[i] for i in train],
+            folds=inner_folds,
+            c=c,
+            random_state=random_state,
+            cross_validate=False,
         )
-        decision[test] = _decision(
-            features, learner, [texts[i] for i in test], [languages[i] for i in test]
-        )
+        decision[test] = model.logits([texts[i] for i in test], [languages[i] for i in test])
     return decision
 
 
@@ -215,26 +404,57 @@ def train_model(
     languages: Sequence[str],
     *,
     weights: Sequence[float] | None = None,
+    scores: Sequence[float | None] | None = None,
     folds: int = 5,
     c: float = DEFAULT_C,
     version: str = "1",
     random_state: int = 0,
+    cross_validate: bool = True,
 ) -> EmotionModel:
-    """Cross-validate, then fit on everything; ``folds=0`` skips the cross-validation.
+    """Fit the stacked model; ``folds=0`` fits the one-vs-rest SVM alone (no stacking, no CV).
 
-    ``emotions`` are cxloop emotions (``negative``/``ok``/``wow``); ``weights`` default to 1.
+    ``emotions`` are cxloop emotions (``negative``/``ok``/``wow``); ``weights`` default to 1;
+    ``scores`` (optional) are each example's score scaled to 0–1 (None where it has none): a
+    finer target than the three emotions (``ordinal_positions``).
+
+    The texts are featurised once. ``folds``-fold cross-validation gives the base learners'
+    out-of-fold decisions; the stacker learns from them, and ``metrics`` (macro-F1, accuracy,
+    per-emotion F1) come from cross-validating the stacker over the same out-of-fold decisions,
+    so each figure is measured on examples no part of the model was fitted to (``cross_validate
+    =False`` skips that when the caller evaluates the model itself). Above ``LARGE`` examples three
+    folds are used, to keep training on 50,000 examples within a minute.
     """
     started = time.perf_counter()
     check_examples(emotions, folds)
     labels = np.array([EMOTIONS.index(e) for e in emotions])
     sample_weights = np.ones(len(labels)) if weights is None else np.asarray(weights, float)
+    ordinal = ordinal_positions(scores, labels)
     metrics: dict = {"examples": len(labels), "folds": folds}
-    temperature = 1.0
-    if folds:
-        decision = cross_validated_decision(
-            texts, labels, languages, sample_weights, folds=folds, c=c, random_state=random_state
+    features = TextFeatures()
+    matrix = features.fit_transform(texts, languages)
+    if not folds:
+        learner = LinearSVC(C=c, class_weight="balanced")
+        learner.fit(matrix, labels, sample_weight=sample_weights)
+        metrics["train_seconds"] = round(time.perf_counter() - started, 2)
+        return EmotionModel(
+            features=features,
+            coef=learner.coef_.astype(np.float32),
+            intercept=learner.intercept_.astype(np.float64),
+            temperature=1.0,
+            version=version,
+            metrics=metrics,
         )
-        predicted = decision.argmax(axis=1)
+    inner = min(folds, 3) if len(labels) > LARGE else folds
+    cuts = _ordinal_cuts(ordinal, labels)
+    metrics.update(ordinal_cuts=[round(cut, 3) for cut in cuts], stack_folds=inner)
+    decisions = _fold_decisions(
+        matrix, labels, ordinal, sample_weights, cuts, c, inner, random_state
+    )
+    stacker = _Stacker.fit(decisions, labels, sample_weights)
+    logits = stacker.logits(decisions)
+    if cross_validate:
+        logits = _cross_validated_stack(decisions, labels, sample_weights, folds, random_state)
+        predicted = logits.argmax(axis=1)
         metrics.update(
             macro_f1=round(float(f1_score(labels, predicted, average="macro")), 4),
             accuracy=round(float(accuracy_score(labels, predicted)), 4),
@@ -247,14 +467,26 @@ def train_model(
                 )
             },
         )
-        temperature = _best_temperature(decision, labels)
-    features, learner = _fit(texts, labels, languages, sample_weights, c)
+    temperature = _best_temperature(logits, labels)
+    coef, intercept = _fit_base(matrix, labels, ordinal, sample_weights, cuts, c)
     metrics["train_seconds"] = round(time.perf_counter() - started, 2)
     return EmotionModel(
         features=features,
-        coef=learner.coef_.astype(np.float32),
-        intercept=learner.intercept_.astype(np.float64),
+        coef=(stacker.coef @ coef).astype(np.float32),
+        intercept=(stacker.coef @ intercept + stacker.intercept).astype(np.float64),
         temperature=temperature,
         version=version,
         metrics=metrics,
     )
+
+
+def _cross_validated_stack(
+    decisions: np.ndarray, labels: np.ndarray, weights: np.ndarray, folds: int, random_state: int
+) -> np.ndarray:
+    """Stacker logits of each example from a stacker fitted without it."""
+    logits = np.zeros((len(labels), len(EMOTIONS)))
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=random_state + 1)
+    for train, test in splitter.split(np.zeros(len(labels)), labels):
+        stacker = _Stacker.fit(decisions[train], labels[train], weights[train])
+        logits[test] = stacker.logits(decisions[test])
+    return logits

@@ -24,7 +24,12 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
-from cxloop.experiences.scoring import Scale, emotion_for_outcome, outcome_for_score
+from cxloop.experiences.scoring import (
+    Scale,
+    emotion_for_outcome,
+    outcome_for_score,
+    scaled_score,
+)
 
 from ...analysis import analyse_texts
 from ...classifiers import EMOTIONS, Classifier, UnknownClassifier, UnknownLabel, emotion_of_label
@@ -143,7 +148,8 @@ class Command(BaseCommand):
                 self._progress(raw, size, rows, started)
         self._progress(raw, size, rows, started, done=True)
 
-    def _labelled(self, options) -> tuple[list[str], list[str]]:
+    def _labelled(self, options) -> tuple[list[str], list[str], list[float] | None]:
+        """Texts, their emotions and, with ``--score-column``, their scores scaled to 0–1."""
         text_column = options["text_column"]
         label_column, score_column = options.get("label_column"), options.get("score_column")
         if bool(label_column) == bool(score_column):
@@ -151,26 +157,28 @@ class Command(BaseCommand):
         if score_column and not options.get("scale"):
             raise CommandError("--score-column needs --scale nps, csat, ces or stars5.")
         reader, raw = self._reader(options["input"], [text_column, label_column or score_column])
-        texts, emotions = [], []
+        texts, emotions, scores = [], [], []
         with raw:
             for line, row in enumerate(reader, start=2):
                 try:
                     if label_column:
                         emotion = emotion_of_label(row[label_column])
                     else:
-                        outcome = outcome_for_score(int(row[score_column]), options["scale"])
+                        score = int(row[score_column])
+                        outcome = outcome_for_score(score, options["scale"])
                         emotion = str(emotion_for_outcome(outcome))
+                        scores.append(scaled_score(score, options["scale"]))
                 except (UnknownLabel, ValueError) as exc:
                     raise CommandError(f"{options['input']}, line {line}: {exc}") from exc
                 texts.append(row[text_column] or "")
                 emotions.append(emotion)
-        return texts, emotions
+        return texts, emotions, (scores if score_column else None)
 
     def train(self, options) -> None:
-        texts, emotions = self._labelled(options)
+        texts, emotions, scores = self._labelled(options)
         languages = [detect_language(t) for t in texts]
         try:
-            model = train_model(texts, emotions, languages, folds=options["folds"])
+            model = train_model(texts, emotions, languages, scores=scores, folds=options["folds"])
         except NotEnoughExamples as exc:
             raise CommandError(str(exc)) from exc
         model.save(options["output"])
@@ -183,7 +191,7 @@ class Command(BaseCommand):
         self.stdout.write(f"saved {options['output']} in {metrics['train_seconds']:.1f}s")
 
     def evaluate(self, options) -> None:
-        texts, emotions = self._labelled({**options, "score_column": None})
+        texts, emotions, _ = self._labelled({**options, "score_column": None})
         classifier = self._classifier(options["model"])
         languages, predicted = [], []
         for start in range(0, len(texts), CHUNK):
