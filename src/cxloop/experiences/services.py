@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import Field, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from cxloop.core.scoping import current_workspace
 from cxloop.customers.models import Customer, Expectation
 from cxloop.journeys.models import Touchpoint
 
@@ -86,7 +88,8 @@ def record_experience(
 
 
 def _store(*, customer: Customer | None, **fields: object) -> Experience:
-    experience = Experience.objects.create(customer=customer, **fields)
+    experience = Experience(workspace=current_workspace(), customer=customer, **fields)
+    _insert(experience)
     if customer is not None:
         Customer.objects.filter(pk=customer.pk).filter(
             Q(last_experience_at__isnull=True) | Q(last_experience_at__lt=experience.occurred_at)
@@ -96,6 +99,34 @@ def _store(*, customer: Customer | None, **fields: object) -> Experience:
     # Explicitly, last: receivers (a case for a negative signal) see the stance after it.
     events.experience_recorded.send(sender=Experience, experience=experience)
     return experience
+
+
+@cache
+def _insert_sql() -> tuple[str, list[Field]]:
+    quote = connection.ops.quote_name
+    fields = [f for f in Experience._meta.concrete_fields if not f.primary_key]
+    names = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    table = quote(Experience._meta.db_table)
+    return f"INSERT INTO {table} ({names}) VALUES ({placeholders}) RETURNING id", fields  # noqa: S608
+
+
+def _insert(experience: Experience) -> None:
+    """``save(force_insert=True)`` without rebuilding Django's INSERT for every answer: on
+    PostgreSQL the statement is written once, and each field prepares its value as the ORM does
+    (``pre_save`` sets ``created_at``; ``get_db_prep_save``). Nothing listens to the model's save
+    signals; the ledger's own event is sent by :func:`record_experience`."""
+    if connection.vendor != "postgresql":
+        experience.save(force_insert=True)
+        return
+    experience._prepare_related_fields_for_save(operation_name="save")  # no unsaved customer
+    sql, fields = _insert_sql()
+    values = [f.get_db_prep_save(f.pre_save(experience, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        experience.pk = cursor.fetchone()[0]
+    experience._state.adding = False
+    experience._state.db = connection.alias
 
 
 def refresh_last_experience(customer_ids: list[int] | None = None) -> None:
