@@ -24,7 +24,9 @@ What it does:
 5. Prints, per run and as medians: requests/s, p50/p99 latency, accepted answers, and the
    reconciliation: every accepted submission id is in the database exactly once, and the
    database holds no answer beyond the accepted ones (beyond, at most, those still in flight when
-   wrk stopped, which it reports separately).
+   wrk stopped, which it reports separately). Also the CPU milliseconds per request of the gunicorn
+   workers, this database's PostgreSQL backends, Redis and wrk over each run, and the requests/s
+   the machine's CPUs allow at that cost: a figure the load of other jobs hardly moves.
 
     .venv/bin/python bench/survey_submit.py                    # 3 × 60 s
     .venv/bin/python bench/survey_submit.py --duration 10 --repeat 1   # a quick look

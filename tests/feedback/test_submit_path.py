@@ -280,3 +280,52 @@ def test_a_response_of_another_workspace_is_refused(alice, bob):
             [],
         )
     assert not Response.unscoped.exists()
+
+
+@pytest.mark.parametrize("backend", ["locmem", "redis"])
+def test_a_flood_refused_by_address_does_not_use_up_its_surveys_allowance(
+    alice, settings, backend, request
+):
+    if backend == "redis":
+        request.getfixturevalue("redis_cache")
+    settings.CXLOOP_SURVEY_RATE_PER_IP = "2/m"
+    settings.CXLOOP_SURVEY_RATE_PER_SURVEY = "3/m"
+    csat = SurveyFactory(workspace=alice.workspace, kind="csat")
+    url = f"/s/{csat.public_key}/"
+    flood = [Client(REMOTE_ADDR="192.0.2.10").get(url).status_code for _ in range(6)]
+    assert flood == [200, 200, 429, 429, 429, 429]
+    others = [Client(REMOTE_ADDR=f"192.0.2.{20 + i}").get(url).status_code for i in range(2)]
+    assert others == [200, 429]  # the survey's third request, then its fourth
+
+
+def test_personal_and_anonymous_links_count_against_one_survey(
+    alice, nps, customer, invite, settings
+):
+    settings.CXLOOP_SURVEY_RATE_PER_SURVEY = "2/m"
+    personal = invite(nps, customer).path
+    assert Client(REMOTE_ADDR="192.0.2.31").get(f"/s/{nps.public_key}/").status_code == 200
+    assert Client(REMOTE_ADDR="192.0.2.32").get(personal).status_code == 200
+    assert Client(REMOTE_ADDR="192.0.2.33").get(personal).status_code == 429
+    assert Client(REMOTE_ADDR="192.0.2.34").get(f"/s/{nps.public_key}/").status_code == 429
+
+
+def test_on_redis_an_anonymous_page_counts_both_limits_in_one_round_trip(
+    alice, redis_cache, monkeypatch
+):
+    import redis
+
+    csat = SurveyFactory(workspace=alice.workspace, kind="csat")
+    url = f"/s/{csat.public_key}/"
+    assert Client().get(url).status_code == 200  # loads the script
+    sent: list[bytes] = []
+    original = redis.connection.Connection.send_packed_command
+
+    def counting(connection, command, *args, **kwargs):
+        sent.append(b"".join(command) if isinstance(command, list) else command)
+        return original(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
+    assert Client().get(url).status_code == 200
+    assert len(sent) == 1
+    assert b"survey-ip" in sent[0]
+    assert csat.public_key.encode() in sent[0]

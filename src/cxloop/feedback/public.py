@@ -61,7 +61,8 @@ def _refusals_answered(
     view: Callable[..., HttpResponse], request: HttpRequest, *args: Any, **kwargs: Any
 ) -> HttpResponse:
     try:
-        throttle.check_address(request)
+        # An anonymous link names its survey: both limits in one round trip, before any query.
+        throttle.check(request, survey_key=kwargs.get("key"))
         return view(request, *args, **kwargs)
     except throttle.Throttled:
         return _error(
@@ -188,7 +189,8 @@ def _answer(
     next_url: str = "",
     thanks_url: str = "",
 ) -> HttpResponse:
-    throttle.check_survey(request, respondent.survey.pk)
+    if respondent.invitation is not None:  # an anonymous link's survey is counted already
+        throttle.check_survey(request, respondent.survey.public_key)
     with bind_workspace(respondent.survey.workspace):
         language = _choose(request, respondent)
         with translation.override(language):
@@ -337,7 +339,8 @@ def _question_view(
 
 
 def _thanks(request: HttpRequest, respondent: Respondent, answer_url: str) -> HttpResponse:
-    throttle.check_survey(request, respondent.survey.pk)
+    if respondent.invitation is not None:  # an anonymous link's survey is counted already
+        throttle.check_survey(request, respondent.survey.public_key)
     response = respondent.response
     if response is None or response.status != Response.Status.COMPLETED:
         return HttpResponseRedirect(_with_lang(answer_url, request), status=303)

@@ -15,13 +15,15 @@ A rate is ``N/s``, ``N/m``, ``N/h`` or ``N/d``. The client address is ``REMOTE_A
 ``CXLOOP_PROXY_COUNT`` reverse proxies, the address that many hops back in ``X-Forwarded-For``
 (the same rule as the login throttle); IPv6 addresses count per /64.
 
-Each limit is a counter per fixed window (``…:<address or survey>:<window number>``). These
-counters are on the hot path of every survey answer, so on Redis one check is one command and one
-round trip: a server-side script (``EVALSHA``) that increments the counter and, when it has just
-been created, sets its expiry, atomically, through one client per process. (django-ratelimit's
-``add`` + ``incr`` took three round trips and built a new Redis client for each; a ``MULTI`` of
-``SET … NX EX`` and ``INCR`` took four commands.) Other cache backends (locmem on a laptop) count
-with ``cache.add`` and ``cache.incr``.
+Each limit is a counter per fixed window (``…:<address or survey>:<window number>``); a survey
+is counted by its public key, whichever link reached it. These counters are on the hot path of
+every survey answer, so on Redis a check is one command and one round trip: a server-side script
+(``EVALSHA``) that increments the counters in turn, sets the expiry of one it has just created, and
+stops at the first one over its limit, atomically, through one client per process. An anonymous
+link names its survey, so its address and its survey are counted together, before any query; a
+personal link's survey is counted once the token has found it. (django-ratelimit's ``add`` +
+``incr`` took three round trips per limit and built a new Redis client for each.) Other cache
+backends (locmem on a laptop) count with ``cache.add`` and ``cache.incr``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import ipaddress
 import os
 import re
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -83,10 +86,13 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 COUNT_SCRIPT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return count
-"""
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  if count == 1 then redis.call('EXPIRE', key, ARGV[2 * i]) end
+  if count > tonumber(ARGV[2 * i - 1]) then return i end
+end
+return 0
+"""  # counts each key in turn; stops at, and returns the number of, the first one over its limit
 
 
 def _redis_client(cache: RedisCache) -> Any:
@@ -108,26 +114,64 @@ def _count_script(cache: RedisCache) -> Any:
     return script
 
 
-def hit(name: str, value: str, rate: str, *, now: float | None = None) -> bool:
-    """Count one request against ``name``/``value``; True when it is over ``rate``."""
-    limit, period = parse_rate(rate)
+def _key(name: str, value: str, period: int, now: float | None) -> str:
     window = int(now if now is not None else time.time()) // period
     if not PLAIN_VALUE.match(value):  # a forged address: keep the cache key short and clean
         value = hashlib.sha256(value.encode()).hexdigest()[:32]
-    key = f"throttle:{name}:{value}:{period}:{window}"
+    return f"throttle:{name}:{value}:{period}:{window}"
+
+
+def hit_first(counters: Sequence[tuple[str, str, str]], *, now: float | None = None) -> int:
+    """Count one request against each ``(name, value, rate)`` in turn, stopping at the first
+    one over its rate; returns its number (1, 2, …), or 0 when none is. On Redis: one round trip.
+
+    A counter after one that is over is not counted, as if checked one after the other: a flood
+    that one address is refused for does not use up its survey's allowance.
+    """
+    limits = []
+    for name, value, rate in counters:
+        limit, period = parse_rate(rate)
+        limits.append((_key(name, value, period, now), limit, period + EXPIRY_MARGIN))
     cache = caches["default"]
-    expiry = period + EXPIRY_MARGIN
     if isinstance(cache, RedisCache):
-        count = _count_script(cache)(keys=[cache.make_and_validate_key(key)], args=[expiry])
-    elif cache.add(key, 1, expiry):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr: this request opens a new count
-            cache.add(key, 1, expiry)
+        return int(
+            _count_script(cache)(
+                keys=[cache.make_and_validate_key(key) for key, _, _ in limits],
+                args=[value for _, limit, expiry in limits for value in (limit, expiry)],
+            )
+        )
+    for number, (key, limit, expiry) in enumerate(limits, start=1):
+        if cache.add(key, 1, expiry):
             count = 1
-    return count > limit
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr: this request opens a new count
+                cache.add(key, 1, expiry)
+                count = 1
+        if count > limit:
+            return number
+    return 0
+
+
+def hit(name: str, value: str, rate: str, *, now: float | None = None) -> bool:
+    """Count one request against ``name``/``value``; True when it is over ``rate``."""
+    return hit_first([(name, value, rate)], now=now) == 1
+
+
+def check(request: HttpRequest, survey_key: str | None = None) -> None:
+    """Count this request against its client address and, when the link names it, against its
+    survey (by the survey's public key), in one round trip; raise :class:`Throttled` past either
+    limit. The address is counted first: a flood refused by address uses up nothing else."""
+    counters = [
+        ("survey-ip", client_address(request), _rate("CXLOOP_SURVEY_RATE_PER_IP", DEFAULT_PER_IP))
+    ]
+    if survey_key:
+        counters.append(
+            ("survey", survey_key, _rate("CXLOOP_SURVEY_RATE_PER_SURVEY", DEFAULT_PER_SURVEY))
+        )
+    if hit_first(counters):
+        raise Throttled
 
 
 def check_address(request: HttpRequest) -> None:
@@ -137,8 +181,9 @@ def check_address(request: HttpRequest) -> None:
         raise Throttled
 
 
-def check_survey(request: HttpRequest, survey_id: int) -> None:
-    """Count this request against its survey; raise :class:`Throttled` past the limit."""
+def check_survey(request: HttpRequest, survey_key: str) -> None:
+    """Count this request against its survey (the survey's public key, whichever link reached
+    it); raise :class:`Throttled` past the limit."""
     rate = _rate("CXLOOP_SURVEY_RATE_PER_SURVEY", DEFAULT_PER_SURVEY)
-    if hit("survey", str(survey_id), rate):
+    if hit("survey", survey_key, rate):
         raise Throttled
