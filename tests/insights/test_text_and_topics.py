@@ -65,3 +65,29 @@ def test_text_in_another_language_is_matched_against_all_keywords():
 def test_lemmas_never_bring_back_yo():
     # simplemma's lemma of "дешевле" is "дешёвый"; the price stem "дешев*" must still match.
     assert lemmas("Стоила дешевле, всё ещё", "ru") == ["стоить", "дешевый", "весь", "еще"]
+
+
+def test_english_texts_get_the_lexicon_view_and_others_zeros():
+    from cxloop.insights.features import LEXICON_COLUMNS, english_lexicon
+
+    values = english_lexicon(
+        ["This is awful", "Not bad at all!", "Жахливо", ""], ["en", "en", "uk", "en"]
+    )
+    assert values.shape == (4, len(LEXICON_COLUMNS))
+    assert (values >= 0).all()
+    assert values[0, 0] > values[0, 2]  # "awful": more negative than positive
+    assert values[1, 3] > 0  # "not bad": VADER reads the negation, the compound is positive
+    assert not values[2].any()
+    assert not values[3].any()
+
+
+def test_a_model_file_from_before_the_lexicon_view_loads_without_it():
+    from cxloop.insights.features import TextFeatures
+
+    features = TextFeatures(min_df=1)
+    features.fit_transform(["good", "bad"], ["en", "en"])
+    config = features.config()
+    del config["lexicon_weight"]
+    restored = TextFeatures.restore(config, features.state())
+    assert restored.lexicon_weight == 0.0
+    assert restored.transform(["good"], ["en"]).shape[1] == features.n_features

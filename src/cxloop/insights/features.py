@@ -12,12 +12,19 @@ This module computes the same kind of features with whole-batch numpy operations
 
 Each view is weighted by sublinear TF × IDF (``fit`` learns the IDF) and L2-normalised, then the
 views are put side by side; ``word_weight`` scales the word view against the char view.
+
+- **English lexicon view** (optional, ``lexicon_weight`` > 0): VADER's sentiment of each English
+  text (``vaderSentiment``, MIT: a valence lexicon with rules for negation, intensifiers, "but",
+  capitals, exclamation marks and emoji), as five non-negative columns; other languages get
+  zeros. Tweets and short English answers say a lot with few words, and a lexicon built from
+  thousands of rated words knows them before the workspace has examples of each.
 Hashing keeps a trained model small (no vocabulary to store) and makes features independent of the
 training set, so a model file is just the IDF vectors and the classifier's weights.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import zlib
 from collections.abc import Sequence
@@ -146,6 +153,31 @@ def word_ngram_counts(
     return _count_matrix(rows, cols, n_docs, bits, lookup)
 
 
+@functools.cache
+def _vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+LEXICON_COLUMNS = ("vader_negative", "vader_neutral", "vader_positive", "vader_up", "vader_down")
+
+
+def english_lexicon(texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
+    """VADER's negative / neutral / positive shares and its compound score split into its
+    positive and negative parts (so every column is non-negative), for English texts only."""
+    values = np.zeros((len(texts), len(LEXICON_COLUMNS)), dtype=np.float32)
+    analyser = None
+    for i, (text, language) in enumerate(zip(texts, languages, strict=True)):
+        if language != "en" or not text:
+            continue
+        analyser = analyser or _vader()
+        found = analyser.polarity_scores(text[:MAX_CHARS])
+        compound = found["compound"]
+        values[i] = (found["neg"], found["neu"], found["pos"], max(compound, 0), max(-compound, 0))
+    return values
+
+
 class NotFitted(RuntimeError):
     """``transform`` before ``fit_transform``: a programming error."""
 
@@ -166,12 +198,14 @@ class TextFeatures:
         word_bits: int = 20,
         word_weight: float = 1.0,
         min_df: int = 2,
+        lexicon_weight: float = 0.0,
     ) -> None:
         self.char_ngrams = char_ngrams
         self.char_bits = char_bits
         self.word_bits = word_bits
         self.word_weight = word_weight
         self.min_df = min_df
+        self.lexicon_weight = lexicon_weight
         self.char_columns: np.ndarray | None = None
         self.char_idf: np.ndarray | None = None
         self.word_columns: np.ndarray | None = None
@@ -181,7 +215,8 @@ class TextFeatures:
     def n_features(self) -> int:
         if self.char_columns is None or self.word_columns is None:
             raise NotFitted
-        return len(self.char_columns) + len(self.word_columns)
+        lexicon = len(LEXICON_COLUMNS) if self.lexicon_weight else 0
+        return len(self.char_columns) + len(self.word_columns) + lexicon
 
     def _counts(
         self, texts: Sequence[str], languages: Sequence[str], *, fitted: bool = True
@@ -230,21 +265,29 @@ class TextFeatures:
         self.word_columns, self.word_idf = self._select(words)
         self.__dict__.pop("_char_lookup", None)
         self.__dict__.pop("_word_lookup", None)
-        return self._combine(chars[:, self.char_columns], words[:, self.word_columns])
+        return self._combine(
+            chars[:, self.char_columns], words[:, self.word_columns], texts, languages
+        )
 
     def transform(self, texts: Sequence[str], languages: Sequence[str]) -> sp.csr_matrix:
-        return self._combine(*self._counts(texts, languages))
+        return self._combine(*self._counts(texts, languages), texts, languages)
 
-    def _combine(self, chars: sp.csr_matrix, words: sp.csr_matrix) -> sp.csr_matrix:
+    def _combine(
+        self,
+        chars: sp.csr_matrix,
+        words: sp.csr_matrix,
+        texts: Sequence[str],
+        languages: Sequence[str],
+    ) -> sp.csr_matrix:
         if self.char_idf is None or self.word_idf is None:
             raise NotFitted
-        return sp.hstack(
-            [
-                self._weigh(chars, self.char_idf, 1.0),
-                self._weigh(words, self.word_idf, self.word_weight),
-            ],
-            format="csr",
-        )
+        views = [
+            self._weigh(chars, self.char_idf, 1.0),
+            self._weigh(words, self.word_idf, self.word_weight),
+        ]
+        if self.lexicon_weight:
+            views.append(sp.csr_matrix(english_lexicon(texts, languages) * self.lexicon_weight))
+        return sp.hstack(views, format="csr")
 
     def state(self) -> dict[str, np.ndarray]:
         """Arrays that, with the constructor's arguments, rebuild this object."""
@@ -262,6 +305,7 @@ class TextFeatures:
             "word_bits": self.word_bits,
             "word_weight": self.word_weight,
             "min_df": self.min_df,
+            "lexicon_weight": self.lexicon_weight,
         }
 
     @classmethod

@@ -71,8 +71,8 @@ def detect_language(text: str | None) -> str:
     # Brand and model names are Latin inside Cyrillic sentences: Latin must clearly dominate.
     if latin > 2 * cyrillic:
         return EN
-    uk = len(_UK_LETTERS.findall(sample))
-    ru = len(_RU_LETTERS.findall(sample))
+    uk = _UK_LETTERS.search(sample) is not None
+    ru = _RU_LETTERS.search(sample) is not None
     if uk and not ru:
         return UK
     if ru and not uk:

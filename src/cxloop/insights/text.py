@@ -10,6 +10,7 @@ different features and "not bad" is not "bad".
 
 from __future__ import annotations
 
+import functools
 import re
 
 import simplemma
@@ -37,12 +38,22 @@ _TOKEN = re.compile(r"NEG_\w+|\w+(?:'\w+)*|[.,;:!?()]|[\U0001f300-\U0001faff\u26
 
 
 def normalise(text: str) -> str:
+    """The normalised text. Memoised for texts under 1,000 characters (most answers): the emotion
+    features and the topic rules of one batch both normalise every text, and a batch of 2,000
+    fits the cache; longer texts are rarer and would make the cache large."""
+    return _normalise_memo(text) if len(text) < 1_000 else _normalise(text)
+
+
+def _normalise(text: str) -> str:
     text = text.lower().replace("ё", "е")
     text = _APOSTROPHES.sub("'", text)
     text = _URL.sub(" url ", text)
     text = _MENTION.sub(" @user ", text)
     text = _NUMBER.sub("0", text)
     return _REPEAT.sub(r"\1\1", text.replace("\x00", " "))
+
+
+_normalise_memo = functools.lru_cache(maxsize=4_096)(_normalise)
 
 
 _lemma_cache: dict[tuple[str, str], str] = {}

@@ -143,6 +143,9 @@ class _LanguageIndex:
     stem_lengths: list[int] = field(default_factory=list)
     phrases: list[tuple[int, str]] = field(default_factory=list)
     phrase_pattern: re.Pattern[str] | None = None
+    # Word → the topics its exact lemma and stems name: customers reuse a small vocabulary, so
+    # after a few thousand texts almost every word is one look-up instead of one per stem length.
+    word_hits: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def add(self, keyword: str, topic: int, language: str) -> None:
         words = keyword.lower().replace("ё", "е").replace("’", "'").replace("'", "").split()
@@ -160,21 +163,31 @@ class _LanguageIndex:
                 "|".join(f"(?P<t{topic}_{i}>{rx})" for i, (topic, rx) in enumerate(self.phrases))
             )
 
+    def _hits(self, word: str) -> frozenset[int]:
+        hits = set(self.exact.get(word, ()))
+        for length in self.stem_lengths:
+            if length > len(word):
+                break
+            hits |= self.stems.get(word[:length], set())
+        result = frozenset(hits)
+        if len(self.word_hits) < _WORD_CACHE_LIMIT:
+            self.word_hits[word] = result
+        return result
+
     def find(self, words: list[str], joined: str, found: set[int]) -> None:
-        exact, stems, lengths = self.exact, self.stems, self.stem_lengths
+        cache = self.word_hits
         for word in words:
-            hit = exact.get(word)
+            hit = cache.get(word)
+            if hit is None:
+                hit = self._hits(word)
             if hit:
                 found |= hit
-            for length in lengths:
-                if length > len(word):
-                    break
-                hit = stems.get(word[:length])
-                if hit:
-                    found |= hit
         if self.phrase_pattern is not None:
             for match in self.phrase_pattern.finditer(joined):
                 found.add(int(match.lastgroup[1:].partition("_")[0]))
+
+
+_WORD_CACHE_LIMIT = 200_000
 
 
 def _phrase_regex(words: list[str], language: str) -> str:
