@@ -5,13 +5,13 @@ prepared ``executemany`` on SQLite — and then merged into the real table with 
 so that no model instance is built per row and a million-row import takes seconds:
 
 Customers: ``INSERT … SELECT … ON CONFLICT DO NOTHING`` first, whose row count is the *created*
-figure. Only when some rows were already stored (a re-import, an update) do two more statements
-run: the ids of customers whose segment changes, then ``UPDATE … FROM`` the batch where a given
-value differs from the stored one (*updated*). A first import of a big file thus pays for one
-insertion per row and nothing else. The ``UPDATE … FROM`` must probe the unique index per batch
-row: SQLite's planner always does; PostgreSQL's, while a big import grows the table and its
-statistics lag behind, may pick a hash join that scans the whole customer table for every batch,
-so hash and merge joins are switched off for that statement's transaction.
+figure; a first import of a big file thus pays for one insertion per row and nothing else. Only
+when some rows were stored already (a re-import, an update) does more run: on PostgreSQL the same
+``INSERT`` with ``ON CONFLICT DO UPDATE … WHERE <changed>``, whose ``RETURNING`` also reads each
+updated row's segment as it was (see ``_update_customers_postgres``); on SQLite a probe for the
+customers whose segment changes, then ``UPDATE … FROM`` the batch. On PostgreSQL no statement here
+depends on the planner's statistics: while a big import grows the table, or a new workspace's
+first import makes its rows look rare, a join plan may scan the whole table for every batch.
 
 Orders (PostgreSQL): one ``INSERT … SELECT … ON CONFLICT DO UPDATE … WHERE <changed>`` whose
 ``RETURNING (xmax = 0)`` tells created rows from updated ones; the arbiter index of ``ON
@@ -35,8 +35,7 @@ the model. Callers pass rows already de-duplicated by external id and hold the t
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -229,44 +228,6 @@ def _changed(columns: Sequence[str], stored: str) -> str:
 # --- customers --------------------------------------------------------------------------------
 
 
-@contextmanager
-def _nested_loops(cursor: Any) -> Iterator[None]:
-    """PostgreSQL: join the batch to the customer table by probing its index, row by row.
-
-    Hash and merge joins are off for the statements inside, then back to the defaults: the rest
-    of the caller's transaction (rollup refreshes, say) plans as usual.
-    """
-    if not _postgres():
-        yield
-        return
-    cursor.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
-    try:
-        yield
-    finally:
-        cursor.execute("RESET enable_hashjoin; RESET enable_mergejoin")
-
-
-def _moved_sql(customer: str) -> str:
-    """Ids of stored customers to whom the batch gives another segment.
-
-    One probe of the unique index per batch row (``LATERAL … LIMIT 1`` on PostgreSQL, ``CROSS
-    JOIN`` order on SQLite), never a join that reads the whole table: the planner's statistics
-    lag behind a table that an import is growing.
-    """
-    if _postgres():
-        return (
-            f"SELECT s.id FROM {CUSTOMER_BATCH} AS t CROSS JOIN LATERAL "
-            f"(SELECT c.id, c.segment_id FROM {customer} AS c WHERE c.workspace_id = %s "
-            "AND c.external_id = t.external_id LIMIT 1) AS s "
-            "WHERE t.segment_id IS NOT NULL AND s.segment_id IS DISTINCT FROM t.segment_id"
-        )
-    return (
-        f"SELECT c.id FROM {CUSTOMER_BATCH} AS t CROSS JOIN {customer} AS c "
-        "WHERE c.workspace_id = %s AND c.external_id = t.external_id "
-        "AND t.segment_id IS NOT NULL AND c.segment_id IS NOT t.segment_id"
-    )
-
-
 def upsert_customers(workspace_id: int, rows: Sequence[tuple]) -> CustomerMerge:
     """Merge customer rows (``CUSTOMER_COLUMNS``, unique external ids).
 
@@ -280,35 +241,88 @@ def upsert_customers(workspace_id: int, rows: Sequence[tuple]) -> CustomerMerge:
     columns, selected, params = _insert_select(
         Customer, workspace_id, {"name": "COALESCE(t.name, t.external_id)"}, given
     )
+    insert = (
+        f"INSERT INTO {customer} AS c ({columns}) SELECT {selected} "
+        f"FROM {CUSTOMER_BATCH} AS t WHERE true ORDER BY t.name "
+        "ON CONFLICT (workspace_id, external_id) "
+    )
     with connection.cursor() as cursor:
         _prepare(cursor, Customer, CUSTOMER_BATCH, CUSTOMER_COLUMNS, keyed=False)
         _load(cursor, CUSTOMER_BATCH, CUSTOMER_COLUMNS, rows)
         if _postgres():
             # The batch is sorted by name in memory, not in 4 MB runs spilled to disk.
             cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
-        cursor.execute(
-            f"INSERT INTO {customer} AS c ({columns}) SELECT {selected} "
-            f"FROM {CUSTOMER_BATCH} AS t WHERE true ORDER BY t.name "
-            "ON CONFLICT (workspace_id, external_id) DO NOTHING",
-            params,
-        )
-        created, updated, moved = cursor.rowcount, 0, []
-        if created < len(rows):
-            # Some rows were stored already. Those just inserted are as the batch says, so they
-            # neither move segment nor count as updated below.
-            cursor.execute(_moved_sql(customer), [workspace_id])
-            moved = [pk for (pk,) in cursor.fetchall()]
-            assignments = ", ".join(f"{_q(c)} = COALESCE(t.{_q(c)}, c.{_q(c)})" for c in given)
-            with _nested_loops(cursor):
-                cursor.execute(
-                    f"UPDATE {customer} AS c SET {assignments} FROM {CUSTOMER_BATCH} AS t "
-                    "WHERE c.workspace_id = %s AND c.external_id = t.external_id "
-                    f"AND ({_changed(given, 'c')})",
-                    [workspace_id],
-                )
-                updated = cursor.rowcount
+        cursor.execute(f"{insert} DO NOTHING", params)
+        created = cursor.rowcount
+        if created == len(rows):
+            updated, moved = 0, []
+        elif _postgres():
+            more, updated, moved = _update_customers_postgres(cursor, insert, params, given)
+            created += more  # rows another import stored between the two statements
+        else:
+            updated, moved = _update_customers_sqlite(cursor, workspace_id, given)
         _empty(cursor, CUSTOMER_BATCH)
     return CustomerMerge(created, updated, moved)
+
+
+def _update_customers_postgres(
+    cursor: Any, insert: str, params: list[Any], given: Sequence[str]
+) -> tuple[int, int, list[int]]:
+    """The batch's stored rows that differ, updated: (created, updated, moved).
+
+    Every lookup here is fixed whatever the planner's statistics say (a new workspace's first
+    import can leave them far behind): the arbiter index of ``ON CONFLICT``, the batch table's
+    own index, and the primary key — through which ``RETURNING`` reads each updated row's
+    segment as it was before this statement (a statement does not see its own changes).
+    Rows this import has just inserted are as the batch says, so they are not touched.
+    """
+    cursor.execute(
+        f"CREATE INDEX IF NOT EXISTS {CUSTOMER_BATCH}_key ON {CUSTOMER_BATCH} (external_id)"
+    )
+    customer = _q(Customer._meta.db_table)
+    mine = f"FROM {CUSTOMER_BATCH} AS t WHERE t.external_id = excluded.external_id"
+    names = ", ".join(_q(c) for c in given)
+    merged = ", ".join(f"COALESCE(t.{_q(c)}, c.{_q(c)})" for c in given)
+    cursor.execute(
+        f"{insert} DO UPDATE SET ({names}) = (SELECT {merged} {mine}) "
+        f"WHERE (SELECT {_changed(given, 'c')} {mine}) "
+        f"RETURNING (xmax = 0), c.id, c.segment_id, "
+        f"(SELECT o.segment_id FROM {customer} AS o WHERE o.id = c.id)",
+        params,
+    )
+    created = updated = 0
+    moved = []
+    for was_created, pk, segment, before in cursor.fetchall():
+        if was_created:
+            created += 1
+            continue
+        updated += 1
+        if segment != before:
+            moved.append(pk)
+    return created, updated, moved
+
+
+def _update_customers_sqlite(
+    cursor: Any, workspace_id: int, given: Sequence[str]
+) -> tuple[int, list[int]]:
+    """The batch's stored rows that differ, updated: (updated, moved). SQLite's planner probes
+    the unique index per batch row (the batch table, with no index, is the outer loop)."""
+    customer = _q(Customer._meta.db_table)
+    cursor.execute(
+        f"SELECT c.id FROM {CUSTOMER_BATCH} AS t CROSS JOIN {customer} AS c "
+        "WHERE c.workspace_id = %s AND c.external_id = t.external_id "
+        "AND t.segment_id IS NOT NULL AND c.segment_id IS NOT t.segment_id",
+        [workspace_id],
+    )
+    moved = [pk for (pk,) in cursor.fetchall()]
+    assignments = ", ".join(f"{_q(c)} = COALESCE(t.{_q(c)}, c.{_q(c)})" for c in given)
+    cursor.execute(
+        f"UPDATE {customer} AS c SET {assignments} FROM {CUSTOMER_BATCH} AS t "
+        "WHERE c.workspace_id = %s AND c.external_id = t.external_id "
+        f"AND ({_changed(given, 'c')})",
+        [workspace_id],
+    )
+    return cursor.rowcount, moved
 
 
 # --- orders -----------------------------------------------------------------------------------
