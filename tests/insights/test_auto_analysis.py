@@ -223,3 +223,25 @@ def test_with_redis_and_a_worker_a_survey_answer_is_analysed(
     with bind_workspace(alice.workspace):
         analysis = ExperienceAnalysis.objects.get(experience=experience)
         assert analysis.language == "uk"
+
+
+def test_with_redis_a_big_import_queues_its_texts_too(
+    alice, topics, settings, redis_cache, django_capture_on_commit_callbacks, monkeypatch
+):
+    from cxloop.insights import events
+
+    settings.TASKS = DUMMY
+    default_task_backend.clear()
+    monkeypatch.setattr(events, "PUSH_SCRIPT_IDS", 2)  # past it, the pipeline takes over
+    with (
+        bind_workspace(alice.workspace),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        made = [
+            record_experience(source="social", outcome="met", text=f"Нормально {i}")
+            for i in range(3)
+        ]
+    assert _pending(redis_cache, alice.workspace) == [e.pk for e in made]
+    (drain,) = _drains()
+    assert drain.args == [alice.workspace.pk]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Field, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -121,12 +121,13 @@ def _insert(experience: Experience) -> None:
         return
     experience._prepare_related_fields_for_save(operation_name="save")  # no unsaved customer
     sql, fields = _insert_sql()
-    values = [f.get_db_prep_save(f.pre_save(experience, True), connection) for f in fields]
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy costs a lookup a use
+    values = [f.get_db_prep_save(f.pre_save(experience, True), db) for f in fields]
+    with db.cursor() as cursor:
         cursor.execute(sql, values)
         experience.pk = cursor.fetchone()[0]
     experience._state.adding = False
-    experience._state.db = connection.alias
+    experience._state.db = db.alias
 
 
 def refresh_last_experience(customer_ids: list[int] | None = None) -> None:

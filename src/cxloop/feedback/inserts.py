@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 
 from cxloop.core.scoping import CrossWorkspaceWrite, current_workspace
@@ -57,8 +57,8 @@ def _statement(answers: int) -> str:
     )
 
 
-def _values(obj: Model, fields: list[Field]) -> list[Any]:
-    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+def _values(obj: Model, fields: list[Field], db: Any) -> list[Any]:
+    return [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
 
 
 def _claim(objs: Sequence[Model]) -> None:
@@ -82,15 +82,16 @@ def insert_response(response: Response, answers: Sequence[Answer]) -> None:
         response.save(force_insert=True)
         Answer.objects.bulk_create(answers)
         return
-    params = _values(response, _fields(Response))
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy costs a lookup a use
+    params = _values(response, _fields(Response), db)
     answer_fields = _answer_fields()
     for answer in answers:
-        params += _values(answer, answer_fields)
-    with connection.cursor() as cursor:
+        params += _values(answer, answer_fields, db)
+    with db.cursor() as cursor:
         cursor.execute(_statement(len(answers)), params)
         response_id = cursor.fetchone()[0]
     response.pk = response_id
     response._state.adding = False
-    response._state.db = connection.alias
+    response._state.db = db.alias
     for answer in answers:
         answer.response_id = response_id

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 
 from cxloop.accounts.models import Workspace
@@ -30,14 +30,15 @@ class _Part:
     model: type[Model]
     start: int
     fields: tuple[Field, ...]
+    attnames: tuple[str, ...]
     converters: tuple[tuple[int, Any, tuple[Any, ...]], ...]  # (index, column, converters)
 
-    def build(self, row: tuple[Any, ...]) -> Any:
+    def build(self, row: tuple[Any, ...], db: Any) -> Any:
         values = list(row[self.start : self.start + len(self.fields)])
         for index, col, functions in self.converters:
             for convert in functions:
-                values[index] = convert(values[index], col, connection)
-        return self.model.from_db(connection.alias, [f.attname for f in self.fields], values)
+                values[index] = convert(values[index], col, db)
+        return self.model.from_db(db.alias, self.attnames, values)
 
 
 @cache
@@ -53,7 +54,8 @@ def _statement() -> tuple[str, tuple[_Part, ...]]:
             found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
             if found:
                 converters.append((index, col, tuple(found)))
-        parts.append(_Part(model, len(columns), fields, tuple(converters)))
+        attnames = tuple(f.attname for f in fields)
+        parts.append(_Part(model, len(columns), fields, attnames, tuple(converters)))
         columns += [f"{alias}.{quote(f.column)}" for f in fields]
 
     def table(model: type[Model]) -> str:
@@ -73,19 +75,20 @@ def survey_and_questions(public_key: str) -> tuple[Survey | None, list[Question]
     """The survey of an anonymous link (its workspace and touchpoint attached) and its questions
     in order; ``(None, [])`` when no survey with questions has this key."""
     sql, (question_part, survey_part, workspace_part, touchpoint_part) = _statement()
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy costs a lookup a use
+    with db.cursor() as cursor:
         cursor.execute(sql, [public_key])
         rows = cursor.fetchall()
     if not rows:
         return None, []
     first = rows[0]
-    survey = survey_part.build(first)
-    Survey.workspace.field.set_cached_value(survey, workspace_part.build(first))
-    touchpoint = touchpoint_part.build(first) if survey.touchpoint_id is not None else None
+    survey = survey_part.build(first, db)
+    Survey.workspace.field.set_cached_value(survey, workspace_part.build(first, db))
+    touchpoint = touchpoint_part.build(first, db) if survey.touchpoint_id is not None else None
     Survey.touchpoint.field.set_cached_value(survey, touchpoint)
     questions = []
     for row in rows:
-        question = question_part.build(row)
+        question = question_part.build(row, db)
         Question.survey.field.set_cached_value(question, survey)  # one survey object for all
         questions.append(question)
     return survey, questions

@@ -16,16 +16,17 @@ Listens to:
 **The pending list.** Every survey answer records one text, and enqueueing an RQ job for each
 cost a quarter of an answer's CPU (a new Redis connection and about seven round trips per job).
 So where the cache is Redis (production: shared by every web and worker process), the committed
-ids go onto the workspace's pending list instead (``RPUSH`` together with ``SET … NX`` of the
-workspace's *drain flag*: one round trip), and only the commit that set the flag enqueues
-:func:`~cxloop.insights.tasks.analyse_pending`. That task clears the flag first, then pops and
-analyses the list until it is empty: an id pushed before the flag was cleared is popped by this
-drain, one pushed after it sets the flag again and enqueues the next drain, so no id waits for
-an answer that never comes. Pops are atomic (``LRANGE`` + ``LTRIM`` in one ``MULTI``), so two
-drains at once split the list between them; a batch whose analysis fails goes back on the list.
-The flag expires after :data:`DRAIN_FLAG_SECONDS`, so a drain job that was lost (a flushed
-queue) is enqueued again by the next answer. Without Redis (a laptop, the tests' locmem cache)
-each transaction enqueues :func:`~cxloop.insights.tasks.analyse_experiences` with its ids.
+ids go onto the workspace's pending list instead (``RPUSH`` and ``SET … NX`` of the workspace's
+*drain flag* in one server-side script: one round trip), and only the commit that set the flag
+enqueues :func:`~cxloop.insights.tasks.analyse_pending`. That task clears the flag first, then
+pops and analyses the list until it is empty: an id pushed before the flag was cleared is popped
+by this drain, one pushed after it sets the flag again and enqueues the next drain, so no id
+waits for an answer that never comes. Pops are atomic (``LRANGE`` + ``LTRIM`` in one
+``MULTI``), so two drains at once split the list between them; a batch whose analysis fails goes
+back on the list. The flag expires after :data:`DRAIN_FLAG_SECONDS`, so a drain job that was lost
+(a flushed queue) is enqueued again by the next answer. Without Redis (a laptop, the tests'
+locmem cache) each transaction enqueues :func:`~cxloop.insights.tasks.analyse_experiences` with
+its ids.
 """
 
 from __future__ import annotations
@@ -104,6 +105,22 @@ def _redis() -> tuple[RedisCache, Any] | None:
     return cache, client
 
 
+PUSH_SCRIPT = """
+redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
+if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[1]) then return 1 end
+return 0
+"""  # the ids onto the pending list, and whether this push set the drain flag
+PUSH_SCRIPT_IDS = 1000
+
+
+def _push_script(cache: RedisCache, client: Any) -> Any:
+    script = cache.__dict__.get("_cxloop_insights_push")
+    if script is None:  # registered once; EVALSHA, loaded on first use
+        script = client.register_script(PUSH_SCRIPT)
+        cache.__dict__["_cxloop_insights_push"] = script
+    return script
+
+
 def _dispatch(workspace_id: int, ids: list[int]) -> None:
     from . import tasks  # the tasks module imports the services
 
@@ -113,10 +130,14 @@ def _dispatch(workspace_id: int, ids: list[int]) -> None:
         return
     cache, client = redis
     pending, flag = _pending_keys(cache, workspace_id)
-    pipe = client.pipeline(transaction=True)
-    pipe.rpush(pending, *ids)
-    pipe.set(flag, 1, nx=True, ex=DRAIN_FLAG_SECONDS)
-    if pipe.execute()[1]:
+    if len(ids) <= PUSH_SCRIPT_IDS:
+        first = _push_script(cache, client)(keys=[pending, flag], args=[DRAIN_FLAG_SECONDS, *ids])
+    else:  # a big import: the script's arguments are bounded
+        pipe = client.pipeline(transaction=True)
+        pipe.rpush(pending, *ids)
+        pipe.set(flag, 1, nx=True, ex=DRAIN_FLAG_SECONDS)
+        first = pipe.execute()[1]
+    if first:
         try:
             tasks.analyse_pending.enqueue(workspace_id)
         except BaseException:
