@@ -84,10 +84,6 @@ class EmotionModel:
         matrix = self.features.transform(texts, languages)
         return np.asarray(matrix @ self.coef.T, dtype=np.float64) + self.intercept
 
-    def logits(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
-        """What the emotion is the argmax of (``decision``; kept as a name for the evaluators)."""
-        return self.decision(texts, languages)
-
     def predict_proba(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(EMOTIONS)))
@@ -220,10 +216,12 @@ def _fit_base(
     """
     coefs, intercepts = [], []
 
-    def svm(x: sp.csr_matrix, target: np.ndarray) -> LinearSVC:
-        return LinearSVC(C=c, class_weight="balanced", tol=SVM_TOL).fit(
-            x, target, sample_weight=weights
-        )
+    def svm(x: sp.csr_matrix, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if target.all() or not target.any():  # a small fold with one side of a cut only
+            return np.zeros((1, x.shape[1])), np.zeros(1)
+        learner = LinearSVC(C=c, class_weight="balanced", tol=SVM_TOL)
+        learner.fit(x, target, sample_weight=weights)
+        return learner.coef_, learner.intercept_
 
     binary = matrix.copy()
     binary.data[:] = 1.0
@@ -231,16 +229,16 @@ def _fit_base(
         ratio = _log_count_ratio(binary, labels == k, weights)
         scaled = matrix.copy()
         scaled.data *= ratio[scaled.indices]
-        learner = svm(scaled, labels == k)
-        coefs.append(learner.coef_ * ratio)
-        intercepts.append(learner.intercept_)
+        coef, intercept = svm(scaled, labels == k)
+        coefs.append(coef * ratio)
+        intercepts.append(intercept)
     bayes = ComplementNB(alpha=NB_ALPHA).fit(matrix, labels, sample_weight=weights)
     coefs.append(bayes.feature_log_prob_)
     intercepts.append(np.zeros(len(EMOTIONS)))
     for cut in cuts:
-        learner = svm(matrix, ordinal > cut)
-        coefs.append(learner.coef_)
-        intercepts.append(learner.intercept_)
+        coef, intercept = svm(matrix, ordinal > cut)
+        coefs.append(coef)
+        intercepts.append(intercept)
     regression = LinearSVR(
         C=c, loss="squared_epsilon_insensitive", dual=True, max_iter=2000, random_state=0
     ).fit(matrix, ordinal, sample_weight=weights)
@@ -376,7 +374,7 @@ def cross_validated_decision(
             random_state=random_state,
             cross_validate=False,
         )
-        decision[test] = model.logits([texts[i] for i in test], [languages[i] for i in test])
+        decision[test] = model.decision([texts[i] for i in test], [languages[i] for i in test])
     return decision
 
 
