@@ -14,8 +14,11 @@ measures, each in a fresh process so that peak memory is that of one run:
   with all of its indexes, constraints and foreign keys, in file order — no parsing, validation or
   upsert. It shows what the customer table itself costs on the machine at hand.
 
-It prints rows/s (median of the repetitions), the ratio import/raw, the import's CPU time per row,
-and memory — the peak resident set of each import process and, from one extra run per size under
+It prints rows/s (median of the repetitions), the ratio import/raw, the import's CPU time per row
+and, when PostgreSQL runs on this machine, the server's (its backends and autovacuum workers in
+the bench database, read from /proc while the import runs), the CPU-bound rate that CPU per row
+allows on this machine's cores (on a shared machine it says more than the wall clock), and
+memory — the peak resident set of each import process and, from one extra run per size under
 ``tracemalloc``, the peak of Python's own allocations — 100k beside 1M, to show that memory does
 not grow with the file. The data is generated from a fixed seed: 0.1 % of the rows have a broken
 email and land in the report.
