@@ -29,7 +29,6 @@ from django.db.models import QuerySet
 
 from cxloop.accounts.models import Workspace
 from cxloop.core.scoping import current_workspace
-from cxloop.customers.models import Customer
 from cxloop.experiences.models import Experience
 
 from . import rollups
@@ -97,20 +96,3 @@ def rebuild_rollups(workspace: Workspace | None = None) -> int:
     """Rebuild every rollup row of a workspace from its raw experiences; returns rows written."""
     workspace = workspace or current_workspace()
     return rollups.rebuild_workspace(workspace.pk)
-
-
-def customers_changing_segment(pairs: Iterable[tuple[str, int | None]]) -> list[int]:
-    """Ids of stored customers whose segment differs from the one given: ``(external_id, segment)``.
-
-    Asked *before* an upsert writes, so that :func:`refresh_for_customers` recomputes only the
-    days of customers who really move.
-    """
-    wanted = dict(pairs)
-    moving: list[int] = []
-    ids = list(wanted)
-    for start in range(0, len(ids), 2000):
-        stored = Customer.objects.filter(external_id__in=ids[start : start + 2000])
-        for pk, external_id, segment_id in stored.values_list("pk", "external_id", "segment_id"):
-            if segment_id != wanted[external_id]:
-                moving.append(pk)
-    return moving
