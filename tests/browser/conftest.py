@@ -62,3 +62,17 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def log_in(page, live_server):
+    """Log in through the real form as ``email`` and wait for the home page of ``workspace``."""
+
+    def go(email: str, password: str, workspace_name: str) -> None:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("heading", name=workspace_name).wait_for()
+
+    return go

@@ -11,13 +11,9 @@ from cxloop.loop.models import Case
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_overdue_case_from_the_list_to_resolved(live_server, page, screenshot):
+def test_an_overdue_case_from_the_list_to_resolved(live_server, page, screenshot, log_in):
     workspace = load_demo().workspace
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(DEMO_EMAIL)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name=workspace.name).wait_for()
+    log_in(DEMO_EMAIL, DEMO_PASSWORD, workspace.name)
 
     page.get_by_role("link", name="Cases", exact=True).click()
     page.get_by_role("heading", name="Cases").wait_for()

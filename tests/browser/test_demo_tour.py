@@ -13,18 +13,14 @@ from cxloop.journeys.models import Journey
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_demo_tour(live_server, page, screenshot):
+def test_demo_tour(live_server, page, screenshot, log_in):
     workspace = load_demo().workspace
     with bind_workspace(workspace):
         planned = WowPlanItem.objects.select_related("customer").first().customer
         journey = Journey.objects.get(name=JOURNEY_NAME)
         assert Customer.objects.count() >= 2000
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(DEMO_EMAIL)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name=workspace.name).wait_for()
+    log_in(DEMO_EMAIL, DEMO_PASSWORD, workspace.name)
 
     # Customers → search → the 360 page of a customer with a WOW plan.
     page.get_by_role("link", name="Customers", exact=True).click()

@@ -12,7 +12,7 @@ from cxloop.demo.services import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_demo_postcard_experiment_and_a_new_sequential_one(live_server, page, screenshot):
+def test_demo_postcard_experiment_and_a_new_sequential_one(live_server, page, screenshot, log_in):
     workspace = load_demo().workspace
     with bind_workspace(workspace):
         postcard = Experiment.objects.get(name="Листівка-подяка в посилці")
@@ -20,11 +20,7 @@ def test_demo_postcard_experiment_and_a_new_sequential_one(live_server, page, sc
     assert verdict in {"noise", "significant"}  # it ended: the fixed horizon decides
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(DEMO_EMAIL)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(DEMO_EMAIL, DEMO_PASSWORD, workspace.name)
 
     page.get_by_role("link", name="Experiments", exact=True).click()
     page.get_by_role("link", name="Листівка-подяка в посилці").click()

@@ -42,15 +42,13 @@ def _signals(tenant) -> None:
         services.propose_emerging_topics()
 
 
-def test_a_manager_follows_a_spike_and_names_an_emerging_topic(live_server, page, screenshot):
+def test_a_manager_follows_a_spike_and_names_an_emerging_topic(
+    live_server, page, screenshot, log_in
+):
     tenant = make_tenant("Marta")
     _signals(tenant)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(tenant.user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name=tenant.workspace.name).wait_for()
+    log_in(tenant.user.email, PASSWORD, tenant.workspace.name)
 
     page.get_by_role("link", name="Insights", exact=True).click()
     page.get_by_role("heading", name="Insights").wait_for()

@@ -79,16 +79,12 @@ def _journey_with_experiences(tenant):
 
 
 def test_the_journey_map_shows_stages_in_order_and_how_each_touchpoint_felt(
-    live_server, page, screenshot
+    live_server, page, screenshot, log_in
 ):
     tenant = make_tenant("Marta")
     journey = _journey_with_experiences(tenant)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(tenant.user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name=tenant.workspace.name).wait_for()
+    log_in(tenant.user.email, PASSWORD, tenant.workspace.name)
 
     page.get_by_role("link", name="Journeys").click()
     page.get_by_role("link", name="Buying a book").click()

@@ -14,7 +14,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def test_nps_answered_on_a_phone_in_ukrainian_reaches_results_and_timeline(
-    live_server, browser, page, screenshot
+    live_server, browser, page, screenshot, log_in
 ):
     from cxloop.core.scoping import bind_workspace
     from cxloop.feedback.services import issue_invitation
@@ -56,11 +56,7 @@ def test_nps_answered_on_a_phone_in_ukrainian_reaches_results_and_timeline(
     finally:
         phone.close()
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(tenant.user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(tenant.user.email, PASSWORD, tenant.workspace.name)
 
     page.goto(f"{live_server.url}/surveys/{survey.pk}/results/")
     page.get_by_text("Кур'єр приїхав на два дні пізніше").wait_for()

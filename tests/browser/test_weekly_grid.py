@@ -13,7 +13,9 @@ from cxloop.loop.models import Improvement
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_weekly_grid_to_an_improvements_before_and_after_chart(live_server, page, screenshot):
+def test_weekly_grid_to_an_improvements_before_and_after_chart(
+    live_server, page, screenshot, log_in
+):
     workspace = load_demo().workspace
     with bind_workspace(workspace):
         packaging = Improvement.objects.get(title=PROTECTIVE_TITLE)
@@ -24,11 +26,7 @@ def test_weekly_grid_to_an_improvements_before_and_after_chart(live_server, page
     share = next(c for c in effect.comparisons if c.key == "negative_share")
     assert share.after < share.before
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(DEMO_EMAIL)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name=workspace.name).wait_for()
+    log_in(DEMO_EMAIL, DEMO_PASSWORD, workspace.name)
     assert page.get_by_role("heading", name="Our CX goal").is_visible()
 
     page.get_by_role("link", name="Improvements", exact=True).click()
