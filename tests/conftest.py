@@ -81,3 +81,32 @@ def redis_url() -> str:
             raise
         pytest.skip(f"Redis is not reachable at {url} ({exc}); start it to run this test")
     return url
+
+
+REDIS_CACHE_PREFIX = "cxloop-test-cache"
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The cache on the real Redis server, as in production (so the rate limiter and the
+    insights pending list run on Redis too). Only this fixture's keys are removed, before and
+    after: the Redis database may be shared with other test runs."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": REDIS_CACHE_PREFIX,
+        }
+    }
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    client = cache._cache.get_client(write=True)
+
+    def forget() -> None:
+        for key in client.scan_iter(match=f"{REDIS_CACHE_PREFIX}:*"):
+            client.delete(key)
+
+    forget()
+    yield cache
+    forget()

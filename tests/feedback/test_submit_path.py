@@ -5,7 +5,6 @@ database error."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import caches
 from django.db import IntegrityError
 from django.test import Client
 
@@ -13,33 +12,26 @@ from cxloop.experiences.models import Experience
 from cxloop.feedback import respond, throttle
 from cxloop.feedback.models import Question, Response, Survey
 
+from ..conftest import REDIS_CACHE_PREFIX
 from ..factories import SurveyFactory, TouchpointFactory
 from .conftest import Form
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def redis_cache(settings, redis_url):
-    """The cache (and so the rate limiter) on the real Redis server, as in production."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis_url,
-            "KEY_PREFIX": "cxloop-test-throttle",
-        }
-    }
-    cache = caches["default"]
-    _forget_counters(cache)
-    yield cache
-    _forget_counters(cache)
+def _record_redis_commands(monkeypatch) -> list[bytes]:
+    """From now on, every command sent to Redis, as its bytes on the wire: one per round trip."""
+    import redis
 
+    sent: list[bytes] = []
+    original = redis.connection.Connection.send_packed_command
 
-def _forget_counters(cache) -> None:
-    # Only this test's keys: the Redis database may be shared with other test runs.
-    client = cache._cache.get_client(write=True)
-    for key in client.scan_iter(match="cxloop-test-throttle:*"):
-        client.delete(key)
+    def counting(connection, command, *args, **kwargs):
+        sent.append(b"".join(command) if isinstance(command, list) else command)
+        return original(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
+    return sent
 
 
 @pytest.mark.parametrize(
@@ -72,24 +64,16 @@ def test_a_counter_allows_the_rate_then_refuses_until_the_next_window(backend, r
 
 
 def test_on_redis_a_check_is_one_round_trip_and_the_counter_expires(redis_cache, monkeypatch):
-    import redis
 
     client = throttle._redis_client(redis_cache)
     assert throttle._redis_client(redis_cache) is client  # one client, not one per check
     throttle.hit("t", "203.0.113.9", "120/m")  # the script is loaded once, on first use
-    sent: list[bytes] = []
-    original = redis.connection.Connection.send_packed_command
-
-    def counting(connection, command, *args, **kwargs):
-        sent.append(b"".join(command) if isinstance(command, list) else command)
-        return original(connection, command, *args, **kwargs)
-
-    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
+    sent = _record_redis_commands(monkeypatch)
     throttle.hit("t", "203.0.113.5", "120/m", now=1_800_000_000.0)
     assert len(sent) == 1  # one round trip
     assert b"EVALSHA" in sent[0]  # one command: increment and, when new, expire
 
-    keys = client.keys("cxloop-test-throttle:*throttle:t:203.0.113.5:*")
+    keys = client.keys(f"{REDIS_CACHE_PREFIX}:*throttle:t:203.0.113.5:*")
     assert len(keys) == 1
     assert client.get(keys[0]) == b"1"
     assert 0 < client.ttl(keys[0]) <= 60 + throttle.EXPIRY_MARGIN
@@ -103,7 +87,7 @@ def test_a_forged_address_makes_a_short_clean_key(redis_cache):
     assert throttle.hit("t", forged, "1/m") is False
     assert throttle.hit("t", forged, "1/m") is True
     client = throttle._redis_client(redis_cache)
-    (key,) = client.keys("cxloop-test-throttle:*throttle:t:*")
+    (key,) = client.keys(f"{REDIS_CACHE_PREFIX}:*throttle:t:*")
     assert len(key) < 100
     assert b" " not in key
 
@@ -312,19 +296,11 @@ def test_personal_and_anonymous_links_count_against_one_survey(
 def test_on_redis_an_anonymous_page_counts_both_limits_in_one_round_trip(
     alice, redis_cache, monkeypatch
 ):
-    import redis
 
     csat = SurveyFactory(workspace=alice.workspace, kind="csat")
     url = f"/s/{csat.public_key}/"
     assert Client().get(url).status_code == 200  # loads the script
-    sent: list[bytes] = []
-    original = redis.connection.Connection.send_packed_command
-
-    def counting(connection, command, *args, **kwargs):
-        sent.append(b"".join(command) if isinstance(command, list) else command)
-        return original(connection, command, *args, **kwargs)
-
-    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
+    sent = _record_redis_commands(monkeypatch)
     assert Client().get(url).status_code == 200
     assert len(sent) == 1
     assert b"survey-ip" in sent[0]

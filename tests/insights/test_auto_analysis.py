@@ -13,6 +13,8 @@ from cxloop.feedback.mentions import import_mentions
 from cxloop.insights import services, tasks
 from cxloop.insights.models import ExperienceAnalysis
 
+from ..conftest import REDIS_CACHE_PREFIX
+
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
@@ -116,32 +118,9 @@ def test_the_analysis_task_is_idempotent(alice, topics):
 # --- with Redis: the pending list and one drain task -------------------------------------------
 
 
-@pytest.fixture
-def redis_cache(settings, redis_url):
-    """The cache on the real Redis server, as in production (its own key prefix)."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis_url,
-            "KEY_PREFIX": "cxloop-test-pending",
-        }
-    }
-    from django.core.cache import caches
-
-    cache = caches["default"]
+def _pending(cache, workspace) -> list[int]:
     client = cache._cache.get_client(write=True)
-
-    def forget() -> None:
-        for key in client.scan_iter(match="cxloop-test-pending:*"):
-            client.delete(key)
-
-    forget()
-    yield client
-    forget()
-
-
-def _pending(client, workspace) -> list[int]:
-    (key,) = client.keys(f"cxloop-test-pending:*insights:pending:{workspace.pk}") or [None]
+    (key,) = client.keys(f"{REDIS_CACHE_PREFIX}:*insights:pending:{workspace.pk}") or [None]
     return [int(i) for i in client.lrange(key, 0, -1)] if key else []
 
 
