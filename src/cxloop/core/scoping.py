@@ -65,11 +65,13 @@ class WorkspaceScopedManager(models.Manager):
         workspace = current_workspace()
         objs = list(objs)
         for obj in objs:
-            _claim_for(obj, workspace)
+            claim_for(obj, workspace)
         return super().bulk_create(objs, *args, **kwargs)
 
 
-def _claim_for(obj: WorkspaceScopedModel, workspace: Workspace) -> None:
+def claim_for(obj: WorkspaceScopedModel, workspace: Workspace) -> None:
+    """Give ``obj`` the bound ``workspace``, or refuse a row of another: the check every scoped
+    write makes (``save``, ``bulk_create``, and the hot paths' own INSERTs)."""
     if obj.workspace_id is None:
         obj.workspace = workspace
     elif obj.workspace_id != workspace.pk:
@@ -95,7 +97,7 @@ class WorkspaceScopedModel(models.Model):
         # explicitly by code that works outside a request (then nothing is bound to compare).
         workspace = current_workspace_or_none()
         if workspace is not None:
-            _claim_for(self, workspace)
+            claim_for(self, workspace)
         elif self.workspace_id is None:
             raise WorkspaceNotBound(f"Saving {type(self).__name__} needs a workspace.")
         super().save(*args, **kwargs)

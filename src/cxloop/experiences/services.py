@@ -9,6 +9,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Field, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from cxloop.core.db import insert_fields, insert_into, mark_inserted, prepared_values
 from cxloop.core.scoping import current_workspace
 from cxloop.customers.models import Customer, Expectation
 from cxloop.journeys.models import Touchpoint
@@ -103,12 +104,12 @@ def _store(*, customer: Customer | None, **fields: object) -> Experience:
 
 @cache
 def _insert_sql() -> tuple[str, list[Field]]:
-    quote = connection.ops.quote_name
-    fields = [f for f in Experience._meta.concrete_fields if not f.primary_key]
-    names = ", ".join(quote(f.column) for f in fields)
+    fields = insert_fields(Experience)
     placeholders = ", ".join(["%s"] * len(fields))
-    table = quote(Experience._meta.db_table)
-    return f"INSERT INTO {table} ({names}) VALUES ({placeholders}) RETURNING id", fields  # noqa: S608
+    return (
+        f"{insert_into(Experience, fields, connection)} VALUES ({placeholders}) RETURNING id",
+        fields,
+    )
 
 
 def _insert(experience: Experience) -> None:
@@ -122,12 +123,9 @@ def _insert(experience: Experience) -> None:
     experience._prepare_related_fields_for_save(operation_name="save")  # no unsaved customer
     sql, fields = _insert_sql()
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy costs a lookup a use
-    values = [f.get_db_prep_save(f.pre_save(experience, True), db) for f in fields]
     with db.cursor() as cursor:
-        cursor.execute(sql, values)
-        experience.pk = cursor.fetchone()[0]
-    experience._state.adding = False
-    experience._state.db = db.alias
+        cursor.execute(sql, prepared_values(experience, fields, db))
+        mark_inserted(experience, cursor.fetchone()[0], db)
 
 
 def refresh_last_experience(customer_ids: list[int] | None = None) -> None:
