@@ -52,7 +52,7 @@ from cxloop.customers.models import Customer, Segment
 
 from . import stats
 from .models import Experiment, ExperimentAssignment, ExperimentMetric, Variant
-from .stats import pooled_z, welch
+from .stats import pooled_z, welch, z_quantile
 
 ALPHA = 0.05
 POWER = 0.8
@@ -122,10 +122,6 @@ class Comparison:
 
     def significant(self, alpha: float) -> bool:
         return self.p_value < alpha
-
-
-def z_quantile(alpha: float) -> float:
-    return stats.z_quantile(alpha)
 
 
 def wilson_interval(successes: int, n: int, alpha: float = ALPHA) -> Interval:
