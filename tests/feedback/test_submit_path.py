@@ -8,6 +8,7 @@ import pytest
 from django.db import IntegrityError
 from django.test import Client
 
+from cxloop.core.cache import redis_client
 from cxloop.experiences.models import Experience
 from cxloop.feedback import respond, throttle
 from cxloop.feedback.models import Question, Response, Survey
@@ -65,8 +66,8 @@ def test_a_counter_allows_the_rate_then_refuses_until_the_next_window(backend, r
 
 def test_on_redis_a_check_is_one_round_trip_and_the_counter_expires(redis_cache, monkeypatch):
 
-    client = throttle._redis_client(redis_cache)
-    assert throttle._redis_client(redis_cache) is client  # one client, not one per check
+    client = redis_client(redis_cache)
+    assert redis_client(redis_cache) is client  # one client, not one per check
     throttle.hit("t", "203.0.113.9", "120/m")  # the script is loaded once, on first use
     sent = _record_redis_commands(monkeypatch)
     throttle.hit("t", "203.0.113.5", "120/m", now=1_800_000_000.0)
@@ -86,7 +87,7 @@ def test_a_forged_address_makes_a_short_clean_key(redis_cache):
     forged = "not an address\r\n" + "x" * 500
     assert throttle.hit("t", forged, "1/m") is False
     assert throttle.hit("t", forged, "1/m") is True
-    client = throttle._redis_client(redis_cache)
+    client = redis_client(redis_cache)
     (key,) = client.keys(f"{REDIS_CACHE_PREFIX}:*throttle:t:*")
     assert len(key) < 100
     assert b" " not in key

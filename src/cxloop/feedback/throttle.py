@@ -34,12 +34,13 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
+
+from cxloop.core.cache import redis_script
 
 DEFAULT_PER_IP = "120/m"
 DEFAULT_PER_SURVEY = "6000/m"
@@ -95,25 +96,6 @@ return 0
 """  # counts each key in turn; stops at, and returns the number of, the first one over its limit
 
 
-def _redis_client(cache: RedisCache) -> Any:
-    # One client per cache object (per process and thread), on the cache's own connection pool:
-    # building a redis.Redis costs more CPU than the round trip itself.
-    client = cache.__dict__.get("_cxloop_throttle_client")
-    if client is None:
-        client = cache._cache.get_client(write=True)
-        cache.__dict__["_cxloop_throttle_client"] = client
-    return client
-
-
-def _count_script(cache: RedisCache) -> Any:
-    """The counting script, registered once per cache object (``EVALSHA``; loaded on demand)."""
-    script = cache.__dict__.get("_cxloop_throttle_script")
-    if script is None:
-        script = _redis_client(cache).register_script(COUNT_SCRIPT)
-        cache.__dict__["_cxloop_throttle_script"] = script
-    return script
-
-
 def _key(name: str, value: str, period: int, now: float | None) -> str:
     window = int(now if now is not None else time.time()) // period
     if not PLAIN_VALUE.match(value):  # a forged address: keep the cache key short and clean
@@ -135,7 +117,7 @@ def hit_first(counters: Sequence[tuple[str, str, str]], *, now: float | None = N
     cache = caches["default"]
     if isinstance(cache, RedisCache):
         return int(
-            _count_script(cache)(
+            redis_script(cache, COUNT_SCRIPT)(
                 keys=[cache.make_and_validate_key(key) for key, _, _ in limits],
                 args=[value for _, limit, expiry in limits for value in (limit, expiry)],
             )

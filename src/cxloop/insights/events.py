@@ -43,6 +43,7 @@ from django.db import transaction
 
 from cxloop.accounts import events as accounts_events
 from cxloop.accounts.models import Workspace
+from cxloop.core.cache import redis_client, redis_script
 from cxloop.core.scoping import bind_workspace
 from cxloop.experiences import events as experiences_events
 
@@ -98,11 +99,7 @@ def _redis() -> tuple[RedisCache, Any] | None:
     cache = caches["default"]
     if not isinstance(cache, RedisCache):
         return None
-    client = cache.__dict__.get("_cxloop_insights_client")
-    if client is None:  # building a redis.Redis costs more CPU than a round trip
-        client = cache._cache.get_client(write=True)
-        cache.__dict__["_cxloop_insights_client"] = client
-    return cache, client
+    return cache, redis_client(cache)
 
 
 PUSH_SCRIPT = """
@@ -111,14 +108,6 @@ if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[1]) then return 1 end
 return 0
 """  # the ids onto the pending list, and whether this push set the drain flag
 PUSH_SCRIPT_IDS = 1000
-
-
-def _push_script(cache: RedisCache, client: Any) -> Any:
-    script = cache.__dict__.get("_cxloop_insights_push")
-    if script is None:  # registered once; EVALSHA, loaded on first use
-        script = client.register_script(PUSH_SCRIPT)
-        cache.__dict__["_cxloop_insights_push"] = script
-    return script
 
 
 def _dispatch(workspace_id: int, ids: list[int]) -> None:
@@ -131,7 +120,9 @@ def _dispatch(workspace_id: int, ids: list[int]) -> None:
     cache, client = redis
     pending, flag = _pending_keys(cache, workspace_id)
     if len(ids) <= PUSH_SCRIPT_IDS:
-        first = _push_script(cache, client)(keys=[pending, flag], args=[DRAIN_FLAG_SECONDS, *ids])
+        first = redis_script(cache, PUSH_SCRIPT)(
+            keys=[pending, flag], args=[DRAIN_FLAG_SECONDS, *ids]
+        )
     else:  # a big import: the script's arguments are bounded
         pipe = client.pipeline(transaction=True)
         pipe.rpush(pending, *ids)
