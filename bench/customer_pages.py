@@ -793,6 +793,10 @@ def main() -> None:
         ("extra: list ?stance=prosecutor&lifecycle_phase=lapsed&segment",
          list_url, {"stance": "prosecutor", "lifecycle_phase": "lapsed",
                     "segment": meta["segment_id"]}, {}),
+        # Customers with no experience yet: the partial stance and last-experience indexes
+        # (customers 0007) leave them out, so the name index serves these.
+        ("extra: list ?stance=unknown", list_url, {"stance": "unknown"}, {}),
+        ("extra: list ?last_experience=never", list_url, {"last_experience": "never"}, {}),
     ]  # fmt: skip
 
     if args.only:

@@ -3,8 +3,12 @@ SEARCH_CAP matches, the most recently added, by name, and says so when more matc
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from cxloop.customers import selectors
 from cxloop.customers.models import Customer, LifecyclePhase, Stance
@@ -94,3 +98,82 @@ def test_stance_phase_and_segment_together(alice):
     )
     assert _names(response) == ["А", "Б"]
     assert Customer.unscoped.count() == 4
+
+
+def test_a_search_finds_a_customer_by_any_part_of_name_or_email_whatever_the_case(alice):
+    CustomerFactory(workspace=alice.workspace, name="Олена Коваленко", email="O.Koval@Ukr.net")
+    CustomerFactory(workspace=alice.workspace, name="Тарас Бойко", email="taras@i.ua")
+    for term in ["КОВАЛ", "олена к", "koval@", "UKR.NET"]:
+        assert _names(alice.client.get(LIST, {"q": term})) == ["Олена Коваленко"], term
+
+
+def test_a_search_term_never_matches_across_the_end_of_the_name_and_the_email(alice):
+    CustomerFactory(workspace=alice.workspace, name="Олена Коваленко", email="olena@ukr.net")
+    assert _names(alice.client.get(LIST, {"q": "коваленкоolena"})) == []
+    assert _names(alice.client.get(LIST, {"q": "коваленко olena"})) == []
+
+
+def test_customers_without_a_stance_or_an_experience_are_listed_by_those_filters(alice):
+    """The stance and last-experience indexes leave such customers out (they are partial):
+    the filters must still find them."""
+    CustomerFactory(workspace=alice.workspace, name="Новий")
+    CustomerFactory(
+        workspace=alice.workspace,
+        name="Давній",
+        stance=Stance.ADVOCATE,
+        last_experience_at=timezone.now() - timedelta(days=3),
+    )
+    assert _names(alice.client.get(LIST, {"stance": "unknown"})) == ["Новий"]
+    assert _names(alice.client.get(LIST, {"last_experience": "never"})) == ["Новий"]
+    assert _names(alice.client.get(LIST, {"stance": "advocate"})) == ["Давній"]
+    assert _names(alice.client.get(LIST, {"last_experience": "7"})) == ["Давній"]
+
+
+def _plan(queryset) -> str:
+    """PostgreSQL's plan, sequential scans ruled out: at a few thousand rows reading the whole
+    table is cheapest, and the test is whether the index can serve the query at all."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the test's own transaction
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(line for (line,) in cursor.fetchall())
+
+
+@pytest.fixture
+def many_customers(alice):
+    """Three thousand customers with no stance and no experience, as after an import, plus
+    one who has both: enough rows for PostgreSQL to plan as it would at scale."""
+    Customer.unscoped.bulk_create(
+        Customer(workspace=alice.workspace, external_id=f"C{n}", name=f"Клієнт {n}")
+        for n in range(3_000)
+    )
+    CustomerFactory(
+        workspace=alice.workspace,
+        name="Олена Коваленко",
+        email="olena@ukr.net",
+        stance=Stance.PROSECUTOR,
+        last_experience_at=timezone.now(),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE customers_customer")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes: PostgreSQL only")
+def test_the_search_text_is_the_expression_of_the_trigram_index(db):
+    """The migration and ``SearchText`` each spell the expression; if they drift apart, no
+    search can use the index. (Whether the planner takes it is a matter of scale:
+    bench/customer_pages.py.)"""
+    searched = Customer.unscoped.alias(search_text=selectors.SearchText())
+    plan = _plan(searched.filter(search_text__contains="ковал").values("pk"))
+    assert "customer_search_trgm" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="index choice: PostgreSQL plans")
+def test_postgresql_serves_stance_and_recent_experience_filters_from_the_partial_indexes(
+    alice, in_workspace, many_customers
+):
+    with in_workspace(alice.workspace):
+        stance = _plan(selectors.search_customers(stance="prosecutor"))
+        recent = _plan(selectors.search_customers(last_experience="30").order_by())
+    assert "customer_ws_stance" in stance
+    assert "customer_ws_last_experience" in recent

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import overload
 
 from django.db import connections
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Func, Q, QuerySet, Sum, TextField
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -25,6 +25,32 @@ from .models import (
 )
 
 LAST_EXPERIENCE_CHOICES = ("7", "30", "90", "older", "never")
+
+
+class SearchText(Func):
+    """A customer's name and email, case-folded, as one text: what a text search looks in.
+
+    One text rather than two ``LIKE`` tests: PostgreSQL keeps one trigram index on exactly this
+    expression (migration customers 0007) instead of one per column, which costs every imported
+    row half as many index insertions, and a search folds each row once. The separator is a
+    control character nobody types, so a search term cannot match across the two fields.
+    """
+
+    output_field = TextField()
+    template = "LOWER(%(expressions)s)"
+    arg_joiner = " || E'\\x1f' || "
+
+    def __init__(self) -> None:
+        super().__init__(F("name"), F("email"))
+
+    def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CXLOOP_CASEFOLD(%(expressions)s)",
+            arg_joiner=" || char(31) || ",
+            **extra,
+        )
 
 
 def search_customers(
@@ -46,10 +72,8 @@ def search_customers(
     query = query.strip()
     if query:
         folded = query.casefold()
-        customers = customers.filter(
-            Q(name__casefold__contains=folded)
-            | Q(email__casefold__contains=folded)
-            | Q(external_id=query)
+        customers = customers.alias(search_text=SearchText()).filter(
+            Q(search_text__contains=folded) | Q(external_id=query)
         )
     if segment_id:
         customers = customers.filter(segment_id=segment_id)
