@@ -146,3 +146,30 @@ def test_the_fit_from_raw_orders_in_a_workspace_lands_on_the_published_estimates
         clv.fit_bgnbd(history.repeat_purchases, t_x, T),
         clv.fit_gamma_gamma(history.repeat_purchases, history.mean_repeat_value),
     )
+
+
+def test_a_model_figure_the_fit_could_not_compute_is_stored_as_unknown():
+    from cxloop.analytics.value_services import _finite
+
+    model = {"fitted": True, "bgnbd": {"r": 0.3, "expected": float("nan")}, "x": float("inf")}
+    assert _finite(model) == {"fitted": True, "bgnbd": {"r": 0.3, "expected": None}, "x": None}
+
+
+# Sixty customers of a test workspace on 2026-11-26: repeat purchases, days to the last one and
+# days observed. An unbounded search ran off to a = 7·10¹⁴, where betaln loses all precision,
+# and reported a "log-likelihood" of +3,249 and NaN predictions.
+RUNAWAY_X = [0, 0, 4, 0, 2, 0, 1, 0, 1, 1, 3, 2, 1, 0, 2, 0, 6, 0, 0, 0, 0, 0, 3, 1, 4, 2, 0, 3, 4, 0, 1, 0, 1, 0, 2, 1, 0, 1, 9, 6, 4, 5, 0, 2, 1, 0, 1, 1, 2, 0, 1, 2, 1, 0, 1, 0, 0, 1, 2, 2]  # fmt: skip  # noqa: E501
+RUNAWAY_T_X = [0, 0, 28, 0, 25, 0, 73, 0, 11, 26, 82, 86, 3, 0, 222, 0, 72, 0, 0, 0, 0, 0, 95, 35, 89, 170, 0, 93, 148, 0, 10, 0, 3, 0, 43, 31, 0, 4, 64, 81, 68, 48, 0, 25, 6, 0, 77, 10, 70, 0, 2, 9, 15, 0, 9, 0, 0, 66, 19, 63]  # fmt: skip  # noqa: E501
+RUNAWAY_T = [417, 268, 362, 448, 471, 300, 310, 276, 424, 389, 347, 295, 375, 440, 379, 469, 429, 494, 334, 484, 452, 410, 368, 228, 305, 366, 409, 446, 397, 337, 266, 510, 289, 364, 388, 468, 372, 309, 457, 492, 418, 242, 509, 257, 356, 420, 364, 294, 268, 302, 263, 314, 380, 249, 400, 269, 507, 227, 219, 357]  # fmt: skip  # noqa: E501
+
+
+def test_a_fit_whose_likelihood_keeps_rising_stops_where_the_numbers_still_mean_something():
+    x = np.array(RUNAWAY_X, dtype=float)
+    t_x, T = np.array(RUNAWAY_T_X) / 7, np.array(RUNAWAY_T) / 7
+    fit = clv.fit_bgnbd(x, t_x, T)
+    assert np.isfinite(fit.log_likelihood)
+    assert fit.log_likelihood < 0
+    assert max(fit.r, fit.alpha, fit.a, fit.b) < 1e6
+    expected = clv.expected_purchases_new_customer(fit, T).sum()
+    assert np.isfinite(expected)
+    assert expected == pytest.approx(x.sum(), rel=0.1)  # the in-sample check still holds

@@ -106,6 +106,19 @@ def _insert_predictions(workspace: Workspace, rows: list[tuple]) -> None:
             cursor.executemany(sql, [(workspace.pk, *row) for row in rows[start : start + BATCH]])
 
 
+def _finite(model: dict) -> dict:
+    """The model's JSON with NaN and infinities as ``null``: JSON has no such numbers (SQLite's
+    JSON check refuses them), and a figure the fit could not compute is unknown, not zero."""
+    return {
+        key: _finite(value)
+        if isinstance(value, dict)
+        else None
+        if isinstance(value, float) and not np.isfinite(value)
+        else value
+        for key, value in model.items()
+    }
+
+
 def _fit_and_predict(
     history: CustomerHistory, now: datetime, months: int, monthly_discount: float
 ) -> tuple[dict, list[tuple]]:
@@ -175,6 +188,7 @@ def _fit_and_predict(
         "mean_probability_alive": float(alive[finite].mean()) if finite.any() else None,
         "non_finite_predictions": int((~finite).sum()),
     }
+    model = _finite(model)
     as_of = connection.ops.adapt_datetimefield_value(now)
     rows = list(
         zip(
