@@ -167,14 +167,3 @@ def test_weights_let_corrections_outweigh_score_labels():
     weights = [1.0] * 5 + [3.0] * 5 + [1.0] * 20
     model = train_model(texts, emotions, ["uk"] * 30, weights=weights, folds=0)
     assert model.predict(["Доставка норм"], ["uk"])[0].emotion == "ok"
-
-
-def test_the_scanner_learner_weighs_the_lexicon_columns_of_uk_and_ru_texts_only(examples):
-    from cxloop.insights.features import SCANNER_COLUMNS
-
-    model = _train(examples, folds=3)
-    assert model.features.scanner_weight > 0
-    assert np.abs(model.coef[:, -SCANNER_COLUMNS:]).sum() > 0
-    english = [e for e in examples if e[2] == "en"]
-    model = _train(english, folds=3)  # no uk/ru text: the columns stay zero and get no learner
-    assert not model.coef[:, -SCANNER_COLUMNS:].any()

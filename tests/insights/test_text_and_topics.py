@@ -91,33 +91,3 @@ def test_a_model_file_from_before_the_lexicon_view_loads_without_it():
     restored = TextFeatures.restore(config, features.state())
     assert restored.lexicon_weight == 0.0
     assert restored.transform(["good"], ["en"]).shape[1] == features.n_features
-
-
-def test_ukrainian_and_russian_texts_get_the_scanner_view_and_others_zeros():
-    from cxloop.insights.features import SCANNER_COLUMNS, scanner_lexicon
-
-    values = scanner_lexicon(
-        ["Жахливо, не рекомендую", "Очень хороший телефон!", "This is awful", ""],
-        ["uk", "ru", "en", "uk"],
-    )
-    assert values.shape == (4, SCANNER_COLUMNS)
-    assert (values >= 0).all()
-    assert (values <= 1).all()
-    assert values[0, 1] > 0  # a complaint counted…
-    assert values[0, -1] > 0  # …and the balance negative
-    assert values[1, 0] > 0  # praise counted…
-    assert values[1, 24] > 0  # …and the balance positive
-    assert not values[2].any()  # English has VADER instead
-    assert not values[3].any()
-
-
-def test_a_model_file_from_before_the_scanner_view_loads_without_it():
-    from cxloop.insights.features import TextFeatures
-
-    features = TextFeatures(min_df=1, lexicon_weight=1.0)
-    features.fit_transform(["добре", "погано"], ["uk", "uk"])
-    config = features.config()
-    del config["scanner_weight"]
-    restored = TextFeatures.restore(config, features.state())
-    assert restored.scanner_weight == 0.0
-    assert restored.transform(["добре"], ["uk"]).shape[1] == features.n_features

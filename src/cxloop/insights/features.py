@@ -18,12 +18,6 @@ views are put side by side; ``word_weight`` scales the word view against the cha
   capitals, exclamation marks and emoji), as five non-negative columns; other languages get
   zeros. Tweets and short English answers say a lot with few words, and a lexicon built from
   thousands of rated words knows them before the workspace has examples of each.
-- **Ukrainian / Russian lexicon view** (optional, ``scanner_weight`` > 0): the raw counts of the
-  team's cold-start lexicon scanner (``classifiers.lexicon.lexicon_features``: praise and
-  complaint, strong and weak, negated, intensified, mild, cons section, after "але"/"но"…),
-  scaled to 0–1, for uk and ru texts only; other languages get zeros (English has VADER).
-  The workspace model gives these columns a learner of their own (``scanner_weight`` is kept
-  tiny so that the n-gram learners practically ignore them).
 Hashing keeps a trained model small (no vocabulary to store) and makes features independent of the
 training set, so a model file is just the IDF vectors and the classifier's weights.
 """
@@ -184,32 +178,6 @@ def english_lexicon(texts: Sequence[str], languages: Sequence[str]) -> np.ndarra
     return values
 
 
-# Caps of ``lexicon_features``' columns (its "balance", in -1..1, is split in two below).
-_SCANNER_CAPS = np.array(
-    [6, 6, 3, 3, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3, 1, 3], dtype=np.float32
-)
-_SCANNER_BALANCE = 24
-SCANNER_LANGUAGES = frozenset({"uk", "ru"})
-SCANNER_COLUMNS = len(_SCANNER_CAPS) + 1
-
-
-def scanner_lexicon(texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
-    """The cold-start lexicon scanner's counts of uk and ru texts, each column scaled to 0–1
-    by its cap, the signed balance split into its positive and negative parts (so every column
-    is non-negative, as complement naive Bayes needs); zeros for other languages."""
-    from .classifiers.lexicon import lexicon_features  # classifiers imports this module
-
-    values = np.zeros((len(texts), SCANNER_COLUMNS), dtype=np.float32)
-    for i, (text, language) in enumerate(zip(texts, languages, strict=True)):
-        if language in SCANNER_LANGUAGES and text:
-            values[i, :-1] = lexicon_features(normalise(text[:MAX_CHARS]), language)
-    balance = values[:, _SCANNER_BALANCE].copy()
-    values[:, :-1] /= _SCANNER_CAPS
-    values[:, _SCANNER_BALANCE] = np.maximum(balance, 0)
-    values[:, -1] = np.maximum(-balance, 0)
-    return values
-
-
 class NotFitted(RuntimeError):
     """``transform`` before ``fit_transform``: a programming error."""
 
@@ -231,7 +199,6 @@ class TextFeatures:
         word_weight: float = 1.0,
         min_df: int = 2,
         lexicon_weight: float = 0.0,
-        scanner_weight: float = 0.0,
     ) -> None:
         self.char_ngrams = char_ngrams
         self.char_bits = char_bits
@@ -239,7 +206,6 @@ class TextFeatures:
         self.word_weight = word_weight
         self.min_df = min_df
         self.lexicon_weight = lexicon_weight
-        self.scanner_weight = scanner_weight
         self.char_columns: np.ndarray | None = None
         self.char_idf: np.ndarray | None = None
         self.word_columns: np.ndarray | None = None
@@ -250,8 +216,7 @@ class TextFeatures:
         if self.char_columns is None or self.word_columns is None:
             raise NotFitted
         lexicon = len(LEXICON_COLUMNS) if self.lexicon_weight else 0
-        scanner = SCANNER_COLUMNS if self.scanner_weight else 0
-        return len(self.char_columns) + len(self.word_columns) + lexicon + scanner
+        return len(self.char_columns) + len(self.word_columns) + lexicon
 
     def _counts(
         self, texts: Sequence[str], languages: Sequence[str], *, fitted: bool = True
@@ -322,8 +287,6 @@ class TextFeatures:
         ]
         if self.lexicon_weight:
             views.append(sp.csr_matrix(english_lexicon(texts, languages) * self.lexicon_weight))
-        if self.scanner_weight:
-            views.append(sp.csr_matrix(scanner_lexicon(texts, languages) * self.scanner_weight))
         return sp.hstack(views, format="csr")
 
     def state(self) -> dict[str, np.ndarray]:
@@ -343,7 +306,6 @@ class TextFeatures:
             "word_weight": self.word_weight,
             "min_df": self.min_df,
             "lexicon_weight": self.lexicon_weight,
-            "scanner_weight": self.scanner_weight,
         }
 
     @classmethod

@@ -1,11 +1,10 @@
 """The workspace model: an emotion classifier learnt from a workspace's own rated answers.
 
 Features: ``features.TextFeatures`` (hashed char 2–5-grams and lemma uni/bigrams with negation
-marks, sublinear TF-IDF, for English texts VADER's lexicon scores, for Ukrainian and Russian
-texts the cold-start lexicon scanner's counts), computed once per training. Learners, all
-linear on those features (``_fit_base``): NB-SVM (linear SVMs on log-count-ratio scaled
-features), complement naive Bayes, a logistic regression on the scanner's counts alone,
-cumulative "score above cut" SVMs for score levels finer than the three emotions
+marks, sublinear TF-IDF, and for English texts VADER's lexicon scores), computed once per
+training. Learners, all linear on those features
+(``_fit_base``): NB-SVM (linear SVMs on log-count-ratio scaled features), complement
+naive Bayes, cumulative "score above cut" SVMs for score levels finer than the three emotions
 (1★ vs 2★, 4★ vs 5★: a workspace's answers carry scores, not only labels) and a regression on
 the score's place on its scale. A multinomial logistic regression learns from the learners'
 out-of-fold decisions how to combine them, and per-emotion offsets chosen on those decisions
@@ -42,7 +41,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC, LinearSVR
 
-from ..features import SCANNER_COLUMNS, TextFeatures
+from ..features import TextFeatures
 from .base import EMOTIONS, EmotionPrediction
 
 NAME = "workspace"
@@ -55,10 +54,6 @@ MAX_ORDINAL_CUTS = 4
 NB_ALPHA = 0.3
 # The English lexicon view (``features.english_lexicon``) against the L2-normalised n-gram views.
 LEXICON_WEIGHT = 1.0
-# The uk/ru lexicon scanner's columns (``features.scanner_lexicon``), kept tiny so that the
-# n-gram learners practically ignore them; their own learner (``_fit_base``) scales them back.
-SCANNER_WEIGHT = 0.01
-SCANNER_C = 1.0
 STACK_C = 1.0
 _OFFSETS = np.round(np.arange(-1.0, 1.01, 0.1), 2)
 # Above this many examples the stacker learns from 3 folds instead of ``folds``.
@@ -208,7 +203,6 @@ def _fit_base(
     weights: np.ndarray,
     cuts: Sequence[float],
     c: float,
-    scanner: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows of (coef, intercept) of every base learner; their decisions feed the stacker.
 
@@ -217,10 +211,6 @@ def _fit_base(
       rare but telling n-grams (a plain one-vs-rest SVM beside it measured no better on the
       three sets, and costs three more fits);
     - complement naive Bayes' per-emotion log-likelihoods (another view of the same counts);
-    - with ``scanner`` (the uk/ru lexicon scanner's columns, unweighted, the matrix's last
-      ``SCANNER_COLUMNS``): a multinomial logistic regression on them alone — in the n-gram
-      learners 27 dense counts drown among 10⁵ sparse columns, and beside them in the stacker
-      they overfit (measured: uk −0.007);
     - cumulative binary SVMs "score above cut" for finer score levels (``_ordinal_cuts``);
     - a linear support-vector regression on the ordinal position (0 = worst, 1 = best).
     """
@@ -245,13 +235,6 @@ def _fit_base(
     bayes = ComplementNB(alpha=NB_ALPHA).fit(matrix, labels, sample_weight=weights)
     coefs.append(bayes.feature_log_prob_)
     intercepts.append(np.zeros(len(EMOTIONS)))
-    if scanner is not None:
-        lexical = LogisticRegression(C=SCANNER_C, class_weight="balanced", max_iter=2000)
-        lexical.fit(scanner, labels, sample_weight=weights)
-        coef = np.zeros((len(EMOTIONS), matrix.shape[1]))
-        coef[:, -SCANNER_COLUMNS:] = lexical.coef_ / SCANNER_WEIGHT
-        coefs.append(coef)
-        intercepts.append(lexical.intercept_)
     for cut in cuts:
         coef, intercept = svm(matrix, ordinal > cut)
         coefs.append(coef)
@@ -319,20 +302,13 @@ def _fold_decisions(
     c: float,
     folds: int,
     random_state: int,
-    scanner: np.ndarray | None = None,
 ) -> np.ndarray:
     """Out-of-fold decisions of the base learners: what the stacker learns from."""
     decisions = None
     splitter = StratifiedKFold(folds, shuffle=True, random_state=random_state)
     for train, test in splitter.split(np.zeros(len(labels)), labels):
         coef, intercept = _fit_base(
-            matrix[train],
-            labels[train],
-            ordinal[train],
-            weights[train],
-            cuts,
-            c,
-            None if scanner is None else scanner[train],
+            matrix[train], labels[train], ordinal[train], weights[train], cuts, c
         )
         if decisions is None:
             decisions = np.zeros((len(labels), len(intercept)))
@@ -448,12 +424,8 @@ def train_model(
     sample_weights = np.ones(len(labels)) if weights is None else np.asarray(weights, float)
     ordinal = ordinal_positions(scores, labels)
     metrics: dict = {"examples": len(labels), "folds": folds}
-    features = TextFeatures(lexicon_weight=LEXICON_WEIGHT, scanner_weight=SCANNER_WEIGHT)
+    features = TextFeatures(lexicon_weight=LEXICON_WEIGHT)
     matrix = features.fit_transform(texts, languages)
-    # The scanner's columns, unweighted; none when no text is Ukrainian or Russian.
-    scanner = matrix[:, -SCANNER_COLUMNS:].toarray() / SCANNER_WEIGHT if SCANNER_WEIGHT else None
-    if scanner is not None and not scanner.any():
-        scanner = None
     if not folds:
         learner = LinearSVC(C=c, class_weight="balanced")
         learner.fit(matrix, labels, sample_weight=sample_weights)
@@ -470,7 +442,7 @@ def train_model(
     cuts = _ordinal_cuts(ordinal, labels)
     metrics.update(ordinal_cuts=[round(cut, 3) for cut in cuts], stack_folds=inner)
     decisions = _fold_decisions(
-        matrix, labels, ordinal, sample_weights, cuts, c, inner, random_state, scanner
+        matrix, labels, ordinal, sample_weights, cuts, c, inner, random_state
     )
     stacker = _Stacker.fit(decisions, labels, sample_weights)
     logits = stacker.logits(decisions)
@@ -490,9 +462,7 @@ def train_model(
             },
         )
     temperature = _best_temperature(logits, labels)
-    coef, intercept = _fit_base(matrix, labels, ordinal, sample_weights, cuts, c, scanner)
-    if scanner is None and SCANNER_WEIGHT:  # never seen non-zero (naive Bayes smoothed them)
-        coef[:, -SCANNER_COLUMNS:] = 0.0
+    coef, intercept = _fit_base(matrix, labels, ordinal, sample_weights, cuts, c)
     metrics["train_seconds"] = round(time.perf_counter() - started, 2)
     return EmotionModel(
         features=features,
