@@ -160,10 +160,10 @@ def many_customers(alice):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes: PostgreSQL only")
 def test_the_search_text_is_the_expression_of_the_trigram_index(db):
-    """The migration and ``SearchText`` each spell the expression; if they drift apart, no
-    search can use the index. (Whether the planner takes it is a matter of scale:
+    """The migration and ``selectors.search_text`` each spell the expression; if they drift
+    apart, no search can use the index. (Whether the planner takes it is a matter of scale:
     bench/customer_pages.py.)"""
-    searched = Customer.unscoped.alias(search_text=selectors.SearchText())
+    searched = Customer.unscoped.alias(search_text=selectors.search_text())
     plan = _plan(searched.filter(search_text__contains="ковал").values("pk"))
     assert "customer_search_trgm" in plan
 

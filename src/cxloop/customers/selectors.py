@@ -13,6 +13,8 @@ from django.db.models import Count, F, Func, Q, QuerySet, Sum, TextField
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from cxloop.core.db import Casefold
+
 from .models import (
     Customer,
     Expectation,
@@ -27,30 +29,29 @@ from .models import (
 LAST_EXPERIENCE_CHOICES = ("7", "30", "90", "older", "never")
 
 
-class SearchText(Func):
-    """A customer's name and email, case-folded, as one text: what a text search looks in.
-
-    One text rather than two ``LIKE`` tests: PostgreSQL keeps one trigram index on exactly this
-    expression (migration customers 0007) instead of one per column, which costs every imported
-    row half as many index insertions, and a search folds each row once. The separator is a
-    control character nobody types, so a search term cannot match across the two fields.
-    """
+class _NameAndEmail(Func):
+    """``name``, a separator, ``email``: one text. The separator is a control character nobody
+    types, so a search term cannot match across the two fields."""
 
     output_field = TextField()
-    template = "LOWER(%(expressions)s)"
+    template = "(%(expressions)s)"
     arg_joiner = " || E'\\x1f' || "
 
     def __init__(self) -> None:
         super().__init__(F("name"), F("email"))
 
     def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CXLOOP_CASEFOLD(%(expressions)s)",
-            arg_joiner=" || char(31) || ",
-            **extra,
-        )
+        return self.as_sql(compiler, connection, arg_joiner=" || char(31) || ", **extra)
+
+
+def search_text() -> Casefold:
+    """A customer's name and email, case-folded, as one text: what a text search looks in.
+
+    One text rather than two ``LIKE`` tests: PostgreSQL keeps one trigram index on exactly this
+    expression (migration customers 0007) instead of one per column, which costs every imported
+    row half as many index insertions, and a search folds each row once.
+    """
+    return Casefold(_NameAndEmail())
 
 
 def search_customers(
@@ -72,7 +73,7 @@ def search_customers(
     query = query.strip()
     if query:
         folded = query.casefold()
-        customers = customers.alias(search_text=SearchText()).filter(
+        customers = customers.alias(search_text=search_text()).filter(
             Q(search_text__contains=folded) | Q(external_id=query)
         )
     if segment_id:

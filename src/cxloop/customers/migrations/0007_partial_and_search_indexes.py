@@ -3,10 +3,10 @@
 - The stance and last-experience indexes become partial: only customers who have had an
   experience are in them. An imported customer has none, so each imported row skips three index
   insertions; the filters those indexes serve never match such a customer (``models.py``).
-- On PostgreSQL one trigram index on the search text (``selectors.SearchText``: name and email,
+- On PostgreSQL one trigram index on the search text (``selectors.search_text``: name and email,
   folded, joined by a control character) replaces the two of 0004, one per column: half the
   trigram insertions per imported row, and one index to read per search. The expression must
-  stay exactly the one ``SearchText`` renders, or the planner will not use the index.
+  stay exactly the one ``search_text`` renders, or the planner will not use the index.
 """
 
 from django.db import migrations, models
